@@ -1,0 +1,5 @@
+import type { IntegrationDefinition } from '../src/integration-sdk/index.js';
+import { core } from './core/index.js';
+
+/** Every integration shipped with the engine. A new vendor adds itself here, not in src/. */
+export const builtinIntegrations: readonly IntegrationDefinition[] = [core];

@@ -1,0 +1,25 @@
+import { journalPath } from '../journal/file-store.js';
+import { openLocal } from './local-context.js';
+import { CliError, exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
+
+/** `soar approve <approval-id> <option> --as NAME`: decides a pending approval, in a later process. */
+export async function approveCommand(
+  id: string,
+  option: string,
+  options: { as?: string; dataDir: string; json?: boolean; comment?: string },
+): Promise<number> {
+  if (!options.as)
+    throw new CliError('--as NAME is required: approvals are journaled with who decided');
+  const local = openLocal(options.dataDir, null);
+  try {
+    const approval = await local.engine.approve(id, option, options.as, options.comment);
+    await local.engine.idle();
+    const summary = await local.engine.summary(approval.root);
+    const record = await local.engine.record(approval.root);
+    if (options.json) printJson(runJson(summary));
+    else printRunSummary(summary, journalPath(local.journal.dir, record.journalKey));
+    return exitCodeOf(summary);
+  } finally {
+    await local.close();
+  }
+}

@@ -1,0 +1,124 @@
+import { Command, CommanderError } from 'commander';
+import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.js';
+import { publishedSchema } from '../playbook/schema.js';
+import { approveCommand } from './approve.js';
+import { graphCommand } from './graph.js';
+import { journalShowCommand, journalVerifyCommand } from './journal.js';
+import { DEFAULT_DATA_DIR } from './local-context.js';
+import { CliError, printJson } from './output.js';
+import { reportCommand } from './report.js';
+import { resumeCommand } from './resume.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('soar')
+    .description('SOAR playbook engine')
+    .exitOverride()
+    .showHelpAfterError();
+  const wrap =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      setExit(await fn(...args));
+
+  program
+    .command('validate')
+    .description('check playbooks (files or directories; default: playbooks/)')
+    .argument('[paths...]')
+    .option('--json', 'print problems as JSON')
+    .action(wrap(validateCommand));
+  program
+    .command('run')
+    .description('run a playbook in this process (no Redis)')
+    .argument('<playbook>', 'playbook file')
+    .option('--input <name=value>', 'a playbook input (repeatable)', collect, [])
+    .option('--incident <alert.json>', 'create an incident from an alert JSON file and run on it')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--approve <option>', 'answer every approval with this option (unattended runs)')
+    .option('--as <name>', 'who answers approvals given with --approve', 'cli')
+    .option('--json', 'print the run as one JSON object')
+    .action(wrap(runCommand));
+  program
+    .command('approve')
+    .description('decide a pending approval and resume its run')
+    .argument('<approval-id>')
+    .argument('<option>')
+    .option('--as <name>', 'who decides (journaled)')
+    .option('--comment <text>', 'a comment for the journal')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--json', 'print the run as one JSON object')
+    .action(wrap(approveCommand));
+  program
+    .command('resume')
+    .description('continue a run after its process died')
+    .argument('<run-id>')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--json', 'print the run as one JSON object')
+    .action(wrap(resumeCommand));
+  const journal = program
+    .command('journal')
+    .description('show or verify a journal (incident or run id)');
+  journal
+    .command('show')
+    .argument('<id>')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--json', 'print entries as JSON')
+    .action(wrap(journalShowCommand));
+  journal
+    .command('verify')
+    .argument('<id>')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--json', 'print the result as JSON')
+    .action(wrap(journalVerifyCommand));
+  program
+    .command('report')
+    .description('render an incident or run report')
+    .argument('<id>')
+    .option('--format <format>', 'md, html or json', 'md')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .action(wrap(reportCommand));
+  program
+    .command('graph')
+    .description('print a playbook as a flowchart')
+    .argument('<playbook>')
+    .option('--format <format>', 'mermaid', 'mermaid')
+    .action(wrap(graphCommand));
+  program
+    .command('schema')
+    .description('print the playbook JSON Schema')
+    .action(() => printJson(publishedSchema()));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof PlaybookInvalidError) {
+    for (const d of error.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    return 1;
+  }
+  const e = error as { name?: string; message?: string; code?: unknown; stack?: string };
+  if (process.env.SOAR_DEBUG) process.stderr.write(`${e.stack ?? String(error)}\n`);
+  const expected = [
+    'CliError',
+    'InputError',
+    'EngineError',
+    'AlertError',
+    'InvalidJournalKeyError',
+  ].includes(e.name ?? '');
+  process.stderr.write(`error: ${e.message ?? String(error)}\n`);
+  return expected ? (error instanceof CliError ? error.exitCode : 2) : 70;
+}

@@ -1,0 +1,172 @@
+import { assign, setup, type AnyStateMachine } from 'xstate';
+import { Decider, IGNORE, STAY, type Decision } from './decide.js';
+import type { MachineAction, RunContext, RunEvent, RunInput } from './run-model.js';
+import type { Playbook } from './schema.js';
+import {
+  analyse,
+  regionDoneIdOf,
+  stateIdOf,
+  targetsAfter,
+  targetsOf,
+  type Region,
+  type Structure,
+} from './structure.js';
+
+export interface CompiledPlaybook {
+  playbook: Playbook;
+  /** Content hash of the playbook a run is pinned to. */
+  hash: string;
+  machine: AnyStateMachine;
+  decider: Decider;
+  structure: Structure;
+}
+
+type Ctx = { context: RunContext; event: RunEvent | { type: string } };
+
+/**
+ * Compiles a validated playbook into an xstate v5 machine: one state per step (parallel steps
+ * become parallel states, one region per branch), transitions guarded by the pure Decider.
+ * The machine performs no I/O: every effect leaves it as an `effects` action that
+ * `transition()` returns and the driver executes.
+ */
+export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlaybook {
+  const structure = analyse(playbook);
+  const decider = new Decider(playbook, structure);
+  // Guards and actions of one transition see the same (context, event); decide once per step.
+  const memo = new WeakMap<object, Map<string, { context: RunContext; decision: Decision }>>();
+  const decide = (context: RunContext, event: Ctx['event'], step: string): Decision => {
+    let byStep = memo.get(event);
+    if (!byStep) {
+      byStep = new Map<string, { context: RunContext; decision: Decision }>();
+      memo.set(event, byStep);
+    }
+    const hit = byStep.get(step);
+    if (hit && hit.context === context) return hit.decision;
+    const decision = decider.decide(context, event, step);
+    byStep.set(step, { context, decision });
+    return decision;
+  };
+
+  const flush = [
+    { type: 'effects' as const, params: ({ context }: Ctx) => ({ actions: context.pending }) },
+    assign({ pending: () => [] as MachineAction[] }),
+  ];
+  const applyFor = (step: string) => [
+    assign(({ context, event }: Ctx) => decide(context, event, step).context),
+    ...flush,
+  ];
+  const routesTo = (step: string, route: string) => ({
+    type: 'routes' as const,
+    params: { step, route },
+  });
+
+  const transitionsFor = (step: string, targets: string[]) => [
+    ...targets.map((target) => ({
+      guard: routesTo(step, target),
+      target,
+      reenter: true,
+      actions: applyFor(step),
+    })),
+    { guard: routesTo(step, STAY), actions: applyFor(step) },
+  ];
+
+  const stepState = (step: string): Record<string, unknown> => {
+    const def = playbook.steps[step]!;
+    const entry = [assign(({ context }: Ctx) => decider.enter(context, step)), ...flush];
+    if (def.type !== 'parallel') {
+      return {
+        id: stateIdOf(step),
+        entry,
+        on: { '*': transitionsFor(step, targetsOf(playbook, structure, step)) },
+      };
+    }
+    const regions: Record<string, unknown> = {};
+    def.branches.forEach((branch, index) => {
+      const region: Region = { parallel: step, branch, index };
+      regions[`branch_${index}`] = {
+        initial: branch,
+        states: { ...statesIn(region), __done: { id: regionDoneIdOf(region), type: 'final' } },
+      };
+    });
+    return {
+      id: stateIdOf(step),
+      type: 'parallel',
+      entry,
+      states: regions,
+      on: { '*': transitionsFor(step, targetsOf(playbook, structure, step)) },
+      onDone: transitionsFor(step, targetsAfter(playbook, structure, step)),
+    };
+  };
+
+  const statesIn = (region: Region | null): Record<string, unknown> => {
+    const states: Record<string, unknown> = {};
+    for (const id of Object.keys(playbook.steps)) {
+      const owner = structure.regionOf.get(id) ?? null;
+      const same =
+        owner === region ||
+        (owner !== null &&
+          region !== null &&
+          owner.parallel === region.parallel &&
+          owner.index === region.index);
+      if (same) states[id] = stepState(id);
+    }
+    return states;
+  };
+
+  const machine = setup({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- xstate infers types from this value
+    types: {} as { context: RunContext; events: RunEvent; input: RunInput },
+    guards: {
+      routes: ({ context, event }, params: { step: string; route: string }) => {
+        const route = decide(context, event, params.step).route;
+        return route !== IGNORE && route === params.route;
+      },
+    },
+    actions: {
+      // Never executed here: returned by transition() for the driver to carry out.
+      effects: (_args, _params: { actions: MachineAction[] }) => undefined,
+    },
+  }).createMachine({
+    id: 'run',
+    initial: playbook.start,
+    context: ({ input }: { input: RunInput }) => ({
+      run: input.run,
+      inputs: input.inputs,
+      incident: input.incident,
+      vars: {},
+      steps: {},
+      active: {},
+      loops: {},
+      visits: {},
+      branches: {},
+      executions: 0,
+      now: input.run.started_at,
+      outcome: null,
+      pending: [
+        {
+          kind: 'journal',
+          entry: {
+            kind: 'run.started',
+            step: null,
+            summary: `run of playbook '${playbook.id}' v${playbook.version ?? 1} started`,
+            data: {
+              playbook: playbook.id,
+              version: playbook.version ?? 1,
+              hash,
+              inputs: input.inputs,
+              parent: input.run.parent,
+            },
+          },
+        },
+      ],
+    }),
+    states: {
+      ...statesIn(null),
+      finished: {
+        type: 'final',
+        entry: [assign(({ context }: Ctx) => decider.finish(context)), ...flush],
+      },
+    },
+  } as never);
+  return { playbook, hash, machine: machine as unknown as AnyStateMachine, decider, structure };
+}

@@ -1,0 +1,129 @@
+import type { Playbook, Step } from './schema.js';
+
+export type EdgeKind = 'next' | 'choice' | 'default' | 'error' | 'timeout' | 'option' | 'branch';
+
+/** A control-flow edge between two steps, with the YAML path that declares it. */
+export interface Edge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+  label?: string;
+  path: (string | number)[];
+}
+
+const ON_ERROR_KEYWORDS = new Set(['continue', 'fail']);
+
+export function isErrorHandlerTarget(onError: string | undefined): onError is string {
+  return onError !== undefined && !ON_ERROR_KEYWORDS.has(onError);
+}
+
+/** Every edge leaving a step, in declaration order. */
+export function edgesOf(id: string, step: Step): Edge[] {
+  const base = ['steps', id];
+  const edges: Edge[] = [];
+  const add = (to: string, kind: EdgeKind, path: (string | number)[], label?: string) =>
+    edges.push({
+      from: id,
+      to,
+      kind,
+      path: [...base, ...path],
+      ...(label !== undefined ? { label } : {}),
+    });
+
+  switch (step.type) {
+    case 'choice':
+      step.choices.forEach((c, i) => add(c.next, 'choice', ['choices', i, 'next'], String(c.when)));
+      if (step.default) add(step.default, 'default', ['default']);
+      break;
+    case 'parallel':
+      step.branches.forEach((b, i) => add(b, 'branch', ['branches', i]));
+      if (step.next) add(step.next, 'next', ['next']);
+      break;
+    case 'approval':
+      if (typeof step.next === 'string') add(step.next, 'next', ['next']);
+      else
+        for (const [option, to] of Object.entries(step.next ?? {}))
+          add(to, 'option', ['next', option], option);
+      if (step.on_timeout) add(step.on_timeout, 'timeout', ['on_timeout']);
+      break;
+    case 'end':
+      break;
+    default:
+      if (step.next) add(step.next, 'next', ['next']);
+  }
+  if ('on_error' in step && isErrorHandlerTarget(step.on_error))
+    add(step.on_error, 'error', ['on_error']);
+  return edges;
+}
+
+export function allEdges(playbook: Playbook): Edge[] {
+  return Object.entries(playbook.steps).flatMap(([id, step]) => edgesOf(id, step));
+}
+
+/** The steps reachable from `from` (inclusive) following every edge. */
+export function reachable(
+  playbook: Playbook,
+  from: string,
+  edges = allEdges(playbook),
+): Set<string> {
+  const out = new Map<string, string[]>();
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (seen.has(id) || !(id in playbook.steps)) continue;
+    seen.add(id);
+    stack.push(...(out.get(id) ?? []));
+  }
+  return seen;
+}
+
+/**
+ * The steps of one parallel branch: everything reachable from its first step without passing
+ * through the parallel step itself.
+ */
+export function branchSteps(playbook: Playbook, first: string, parallelId: string): Set<string> {
+  const edges = allEdges(playbook).filter((e) => e.from !== parallelId);
+  const steps = reachable(playbook, first, edges);
+  steps.delete(parallelId);
+  return steps;
+}
+
+/** Strongly connected components that form loops (Tarjan), each listed in discovery order. */
+export function loops(playbook: Playbook, edges = allEdges(playbook)): string[][] {
+  const out = new Map<string, string[]>();
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of out.get(v) ?? []) {
+      if (!(w in playbook.steps)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      const selfLoop = (out.get(v) ?? []).includes(v);
+      if (component.length > 1 || selfLoop) components.push(component.reverse());
+    }
+  };
+  for (const id of Object.keys(playbook.steps)) if (!index.has(id)) visit(id);
+  return components;
+}

@@ -1,0 +1,134 @@
+import type { JournalRequest, RunEvent } from '../playbook/run-model.js';
+import type { PendingEffect } from '../playbook/outbox.js';
+import { toStepError } from '../integration-sdk/errors.js';
+import type { CommandContext } from '../integration-sdk/define.js';
+import type { Registry } from '../integration-sdk/registry.js';
+
+type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
+
+export interface ExecutionResult {
+  event: RunEvent;
+  /** Notes and evidence the command journaled while it ran. */
+  journal: JournalRequest['entry'][];
+}
+
+export interface ExecuteOptions {
+  runId: string;
+  incident: string | null;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  now: () => Date;
+  config?: (integration: string) => Record<string, unknown>;
+}
+
+/** Runs one integration command for a step, enforcing its timeout; never throws. */
+export async function executeCommand(
+  registry: Registry,
+  effect: ExecuteEffect,
+  options: ExecuteOptions,
+): Promise<ExecutionResult> {
+  const journal: ExecutionResult['journal'] = [];
+  const base = {
+    step: effect.step,
+    token: effect.token,
+    ...(effect.item ? { item: effect.item } : {}),
+  };
+  const resolved = registry.resolve(effect.uses);
+  if (!resolved) {
+    return {
+      journal,
+      event: {
+        type: 'STEP.FAILED',
+        ...base,
+        at: options.now().toISOString(),
+        error: {
+          message: `unknown command '${effect.uses}'`,
+          code: 'UNKNOWN_COMMAND',
+          retryable: false,
+        },
+      },
+    };
+  }
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const actor = { kind: 'integration' as const, id: resolved.integration.id };
+  const ctx: CommandContext = {
+    signal: controller.signal,
+    log: { info: () => undefined, warn: () => undefined },
+    evidence: (summary, artifacts, data) =>
+      journal.push({
+        kind: 'evidence',
+        step: effect.step,
+        summary,
+        artifacts,
+        actor,
+        ...(data ? { data } : {}),
+      }),
+    note: (summary, data) =>
+      journal.push({ kind: 'note', step: effect.step, summary, actor, ...(data ? { data } : {}) }),
+    run: {
+      id: options.runId,
+      step: effect.step,
+      attempt: effect.attempt,
+      incident: options.incident,
+      dryRun: options.dryRun ?? false,
+    },
+    config: options.config?.(resolved.integration.id) ?? {},
+  };
+  try {
+    const running = resolved.command.run(ctx, effect.input);
+    const output =
+      effect.timeoutMs === null
+        ? await running
+        : await withTimeout(running, effect.timeoutMs, controller, (t) => (timer = t));
+    return {
+      journal,
+      event: {
+        type: 'STEP.DONE',
+        ...base,
+        at: options.now().toISOString(),
+        output: output ?? null,
+      },
+    };
+  } catch (error) {
+    return {
+      journal,
+      event: {
+        type: 'STEP.FAILED',
+        ...base,
+        at: options.now().toISOString(),
+        error: toStepError(error),
+      },
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+class StepTimeoutError extends Error {
+  override readonly name = 'CommandError';
+  readonly retryable = true;
+  readonly code = 'TIMEOUT';
+  readonly options = { retryable: true, code: 'TIMEOUT' };
+}
+
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  controller: AbortController,
+  keep: (t: NodeJS.Timeout) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    keep(
+      setTimeout(() => {
+        const error = new StepTimeoutError(`timed out after ${ms} ms`);
+        controller.abort(error);
+        reject(error);
+      }, ms),
+    );
+    promise.then(resolve, reject);
+  });
+}

@@ -1,0 +1,551 @@
+import { randomBytes } from 'node:crypto';
+import type { AnyMachineSnapshot } from 'xstate';
+import type { JournalDraft } from '../../journal/entry.js';
+import type { JournalStore } from '../../journal/store.js';
+import type { Registry } from '../../integration-sdk/registry.js';
+import { incidentFromAlert, type Incident } from '../../incidents/incident.js';
+import {
+  advance,
+  persistSnapshot,
+  restoreSnapshot,
+  startRun,
+  type Advanced,
+} from '../../playbook/advance.js';
+import { compilePlaybook, type CompiledPlaybook } from '../../playbook/compile.js';
+import { resolveInputs } from '../../playbook/inputs.js';
+import {
+  effectKey,
+  isEffectLive,
+  isPendingKind,
+  type PendingEffect,
+} from '../../playbook/outbox.js';
+import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
+import { executeCommand } from '../executor.js';
+import type { PlaybookLibrary } from '../playbook-library.js';
+import type { ApprovalRecord, RunRecord, RunStatus, RunStore } from './run-store.js';
+
+export interface LocalEngineOptions {
+  registry: Registry;
+  journal: JournalStore;
+  store: RunStore;
+  library: PlaybookLibrary;
+  now?: () => Date;
+}
+
+export interface RunSummary {
+  run: string;
+  incident: string | null;
+  status: 'completed' | 'failed' | 'waiting' | 'running';
+  outputs: Record<string, unknown>;
+  approvals: { id: string; step: string; prompt: string; options: string[] }[];
+  error?: string;
+}
+
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs playbooks in one process with no Redis. After every event the run's snapshot, its
+ * journal entries and its pending effects (the outbox) are committed; then effects are
+ * dispatched. A killed process resumes from the data dir with `resume`.
+ */
+export class LocalEngine {
+  private readonly now: () => Date;
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly records = new Map<string, RunRecord>();
+  private readonly compiled = new Map<string, CompiledPlaybook>();
+  private readonly dispatched = new Map<string, AbortController | NodeJS.Timeout>();
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+  private failure: unknown = null;
+
+  constructor(private readonly options: LocalEngineOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Creates an incident from an alert and journals it. */
+  async createIncident(alert: unknown, source: string): Promise<Incident> {
+    const now = this.now().toISOString();
+    const incident = incidentFromAlert(alert, { id: newId('inc'), now, source });
+    await this.options.store.saveIncident(incident);
+    await this.options.journal.append(incident.id, [
+      {
+        id: `${incident.id}-created`,
+        at: now,
+        incident: incident.id,
+        run: null,
+        step: null,
+        kind: 'incident.created',
+        actor: { kind: 'system', id: source },
+        summary: `incident created: ${incident.name} (${incident.type}, ${incident.severity})`,
+        data: { ...incident },
+      },
+    ]);
+    return incident;
+  }
+
+  async start(
+    playbookId: string,
+    inputs: Record<string, unknown>,
+    incident: Incident | null,
+  ): Promise<string> {
+    const compiled = await this.options.library.get(playbookId);
+    const id = newId('run');
+    await this.begin(compiled, id, resolveInputs(compiled.playbook, inputs), incident, null, id);
+    return id;
+  }
+
+  private async begin(
+    compiled: CompiledPlaybook,
+    id: string,
+    inputs: Record<string, unknown>,
+    incident: Incident | null,
+    parent: RunContext['run']['parent'],
+    root: string,
+  ): Promise<void> {
+    await this.options.store.savePlaybook(compiled.hash, compiled.playbook);
+    this.compiled.set(compiled.hash, compiled);
+    const started = this.now().toISOString();
+    const view = incident
+      ? {
+          id: incident.id,
+          type: incident.type,
+          name: incident.name,
+          severity: incident.severity,
+          fields: incident.fields,
+        }
+      : null;
+    const result = await startRun(compiled, {
+      run: {
+        id,
+        playbook: compiled.playbook.id,
+        version: compiled.playbook.version ?? 1,
+        started_at: started,
+        parent,
+      },
+      inputs,
+      incident: view,
+    });
+    const record: RunRecord = {
+      id,
+      version: 0,
+      playbook: { id: compiled.playbook.id, hash: compiled.hash },
+      journalKey: incident?.id ?? root,
+      incident: incident?.id ?? null,
+      root,
+      status: 'running',
+      snapshot: persistSnapshot(result.snapshot),
+      outbox: [],
+      drafts: [],
+      updated_at: started,
+    };
+    this.busy++;
+    try {
+      await this.serial(id, () => this.commit(record, result, started, []));
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Applies an event to a run, one event at a time per run. */
+  send(runId: string, event: RunEvent, extraJournal: JournalDraft[] = []): Promise<void> {
+    this.busy++;
+    return this.serial(runId, async () => {
+      const record = await this.record(runId);
+      if (record.snapshot.status === 'done') return;
+      const compiled = await this.compiledFor(record);
+      const snapshot = restoreSnapshot(compiled, record.snapshot);
+      const result = await advance(compiled, snapshot, event);
+      await this.commit(record, result, event.at, extraJournal);
+    }).finally(() => this.release());
+  }
+
+  private async commit(
+    record: RunRecord,
+    result: Advanced,
+    at: string,
+    extra: JournalDraft[],
+  ): Promise<void> {
+    const context = result.snapshot.context as RunContext;
+    const version = record.version + 1;
+    const stamp = (entry: Advanced['journal'][number], i: number): JournalDraft => ({
+      id: `${record.id}-${version}-${i}`,
+      at,
+      incident: record.incident,
+      run: record.id,
+      step: entry.step,
+      kind: entry.kind,
+      actor: entry.actor ?? { kind: 'system', id: 'engine' },
+      summary: entry.summary,
+      ...(entry.data ? { data: entry.data } : {}),
+      ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
+    });
+    const drafts = [...extra, ...result.journal.map(stamp)];
+    const fresh = result.effects.filter(isPendingKind);
+    const outbox = [...record.outbox, ...fresh].filter((e) => isEffectLive(context, e));
+    const status: RunStatus =
+      result.snapshot.status === 'done'
+        ? context.outcome?.status === 'failed'
+          ? 'failed'
+          : 'completed'
+        : outbox.some(
+              (e) =>
+                e.kind !== 'approval' && !(e.kind === 'timer' && e.purpose === 'approval-timeout'),
+            )
+          ? 'running'
+          : 'waiting';
+    const next: RunRecord = {
+      ...record,
+      version,
+      status,
+      snapshot: persistSnapshot(result.snapshot),
+      outbox,
+      drafts,
+      updated_at: this.now().toISOString(),
+    };
+    await this.options.store.saveRun(next);
+    this.records.set(next.id, next);
+    await this.options.journal.append(next.journalKey, drafts);
+    for (const effect of result.effects) await this.dispatch(next, effect);
+  }
+
+  /** Picks a run up after a crash: journal re-appended, outbox re-dispatched. */
+  async resume(runId: string): Promise<void> {
+    const record = await this.record(runId);
+    await this.options.journal.append(record.journalKey, record.drafts);
+    for (const effect of record.outbox) await this.dispatch(record, effect);
+    if (record.snapshot.status === 'done')
+      await this.notifyParent(record, record.snapshot.context.outcome!);
+  }
+
+  async approve(
+    approvalId: string,
+    option: string,
+    by: string,
+    comment?: string,
+  ): Promise<ApprovalRecord> {
+    const approval = await this.options.store.loadApproval(approvalId);
+    if (!approval) throw new EngineError(`no approval '${approvalId}'`, 'NOT_FOUND');
+    if (approval.state !== 'pending')
+      throw new EngineError(`approval '${approvalId}' is already ${approval.state}`, 'CONFLICT');
+    if (!approval.options.includes(option))
+      throw new EngineError(
+        `'${option}' is not an option of approval '${approvalId}': expected one of ${approval.options.join(', ')}`,
+        'BAD_OPTION',
+      );
+    const at = this.now().toISOString();
+    await this.resume(approval.run);
+    await this.send(approval.run, {
+      type: 'APPROVAL.DECIDED',
+      step: approval.step,
+      token: approval.token,
+      at,
+      option,
+      by,
+      ...(comment ? { comment } : {}),
+    });
+    const decided: ApprovalRecord = {
+      ...approval,
+      state: 'decided',
+      decision: { option, by, at, ...(comment ? { comment } : {}) },
+    };
+    await this.options.store.saveApproval(decided);
+    return decided;
+  }
+
+  private async dispatch(record: RunRecord, effect: IoEffect): Promise<void> {
+    if (effect.kind === 'finish') return this.notifyParent(record, effect.outcome);
+    if (effect.kind === 'cancel') {
+      for (const [key, handle] of this.dispatched) {
+        if (
+          key.startsWith(`${record.id}-execute-${effect.token}`) &&
+          handle instanceof AbortController
+        )
+          handle.abort();
+      }
+      return;
+    }
+    const key = effectKey(record.id, effect);
+    if (this.dispatched.has(key)) return;
+    switch (effect.kind) {
+      case 'execute':
+        return this.execute(record, effect, key);
+      case 'timer':
+        return this.arm(record, effect, key);
+      case 'approval':
+        return this.requestApproval(record, effect);
+      case 'subrun':
+        return this.startChild(record, effect);
+    }
+  }
+
+  private execute(
+    record: RunRecord,
+    effect: Extract<PendingEffect, { kind: 'execute' }>,
+    key: string,
+  ): void {
+    const controller = new AbortController();
+    this.dispatched.set(key, controller);
+    this.busy++;
+    void executeCommand(this.options.registry, effect, {
+      runId: record.id,
+      incident: record.incident,
+      signal: controller.signal,
+      now: this.now,
+    })
+      .then(({ event, journal }) => {
+        const drafts = journal.map((entry, i): JournalDraft => ({
+          id: `${key}-j${i}`,
+          at: event.at,
+          incident: record.incident,
+          run: record.id,
+          step: entry.step,
+          kind: entry.kind,
+          actor: entry.actor ?? { kind: 'system', id: 'engine' },
+          summary: entry.summary,
+          ...(entry.data ? { data: entry.data } : {}),
+          ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
+        }));
+        return this.send(record.id, event, drafts);
+      })
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.dispatched.delete(key);
+        this.release();
+      });
+  }
+
+  private arm(
+    record: RunRecord,
+    effect: Extract<PendingEffect, { kind: 'timer' }>,
+    key: string,
+  ): void {
+    // Approval timeouts do not keep a local run busy: the run waits for a person.
+    const holds = effect.purpose !== 'approval-timeout';
+    if (holds) this.busy++;
+    const delay = Math.max(0, Date.parse(effect.fireAt) - this.now().getTime());
+    const timer = setTimeout(
+      () => {
+        this.dispatched.delete(key);
+        const event: RunEvent = {
+          type: 'TIMER',
+          step: effect.step,
+          token: effect.token,
+          purpose: effect.purpose,
+          at: this.now().toISOString(),
+          ...(effect.item ? { item: effect.item } : {}),
+        };
+        this.send(record.id, event)
+          .catch((error: unknown) => this.fail(error))
+          .finally(() => holds && this.release());
+      },
+      Math.min(delay, 2_147_483_647),
+    );
+    if (!holds) timer.unref();
+    this.dispatched.set(key, timer);
+  }
+
+  private async requestApproval(
+    record: RunRecord,
+    effect: Extract<PendingEffect, { kind: 'approval' }>,
+  ): Promise<void> {
+    const existing = await this.options.store.loadApproval(effect.id);
+    if (existing) return;
+    await this.options.store.saveApproval({
+      id: effect.id,
+      run: record.id,
+      root: record.root,
+      step: effect.step,
+      token: effect.token,
+      prompt: effect.prompt,
+      options: effect.options,
+      assignees: effect.assignees,
+      requested_at: this.now().toISOString(),
+      timeout_at: effect.timeoutAt,
+      state: 'pending',
+    });
+  }
+
+  private async startChild(
+    record: RunRecord,
+    effect: Extract<PendingEffect, { kind: 'subrun' }>,
+  ): Promise<void> {
+    // Deterministic child id: a re-dispatched subrun effect finds the child it already started.
+    const childId = `${record.id}-${effect.token}`;
+    const existing = await this.options.store.loadRun(childId);
+    if (existing) return this.resume(childId);
+    const parent = { run: record.id, step: effect.step, token: effect.token };
+    const at = this.now().toISOString();
+    try {
+      const compiled = await this.options.library.get(effect.playbook);
+      const incident = record.incident
+        ? await this.options.store.loadIncident(record.incident)
+        : null;
+      await this.begin(
+        compiled,
+        childId,
+        resolveInputs(compiled.playbook, effect.inputs),
+        incident,
+        parent,
+        record.root,
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.send(record.id, {
+        type: 'STEP.FAILED',
+        step: effect.step,
+        token: effect.token,
+        at,
+        error: {
+          message: `cannot start playbook '${effect.playbook}': ${message}`,
+          code: 'SUBRUN',
+          retryable: false,
+        },
+      });
+    }
+  }
+
+  private notifyParent(record: RunRecord, outcome: RunOutcome): Promise<void> {
+    const parent = record.snapshot.context.run.parent;
+    if (!parent) return Promise.resolve();
+    const at = this.now().toISOString();
+    const event: RunEvent =
+      outcome.status === 'completed'
+        ? { type: 'STEP.DONE', step: parent.step, token: parent.token, at, output: outcome.outputs }
+        : {
+            type: 'STEP.FAILED',
+            step: parent.step,
+            token: parent.token,
+            at,
+            error: {
+              message: `playbook run ${record.id} failed: ${outcome.error ?? outcome.result}`,
+              code: 'SUBRUN_FAILED',
+              retryable: false,
+            },
+          };
+    // Not awaited inside the child's commit: the parent has its own serial queue.
+    this.send(parent.run, event).catch((error: unknown) => this.fail(error));
+    return Promise.resolve();
+  }
+
+  /** Resolves once no step is executing and no short timer is pending (approvals may be). */
+  async idle(): Promise<void> {
+    if (this.busy > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.failure)
+      throw this.failure instanceof Error ? this.failure : new Error('engine failure');
+  }
+
+  async summary(runId: string): Promise<RunSummary> {
+    const record = await this.record(runId);
+    const context = record.snapshot.context;
+    const approvals: RunSummary['approvals'] = [];
+    await this.collectApprovals(record, approvals);
+    const status =
+      record.status === 'completed' || record.status === 'failed'
+        ? record.status
+        : approvals.length > 0
+          ? 'waiting'
+          : record.status;
+    return {
+      run: record.id,
+      incident: record.incident,
+      status,
+      outputs: context.outcome?.outputs ?? {},
+      approvals,
+      ...(context.outcome?.error ? { error: context.outcome.error } : {}),
+    };
+  }
+
+  private async collectApprovals(record: RunRecord, out: RunSummary['approvals']): Promise<void> {
+    for (const effect of record.outbox) {
+      if (effect.kind === 'approval')
+        out.push({
+          id: effect.id,
+          step: effect.step,
+          prompt: effect.prompt,
+          options: effect.options,
+        });
+      if (effect.kind === 'subrun') {
+        const child = await this.options.store.loadRun(`${record.id}-${effect.token}`);
+        if (child) await this.collectApprovals(child, out);
+      }
+    }
+  }
+
+  async record(runId: string): Promise<RunRecord> {
+    const cached = this.records.get(runId);
+    if (cached) return cached;
+    const loaded = await this.options.store.loadRun(runId);
+    if (!loaded) throw new EngineError(`no run '${runId}'`, 'NOT_FOUND');
+    this.records.set(runId, loaded);
+    return loaded;
+  }
+
+  close(): Promise<void> {
+    for (const handle of this.dispatched.values()) {
+      if (handle instanceof AbortController) handle.abort();
+      else clearTimeout(handle);
+    }
+    this.dispatched.clear();
+    return Promise.resolve();
+  }
+
+  private async compiledFor(record: RunRecord): Promise<CompiledPlaybook> {
+    const cached = this.compiled.get(record.playbook.hash);
+    if (cached) return cached;
+    // Runs are pinned to the playbook they started with, whatever the file says now.
+    const playbook = await this.options.store.loadPlaybook(record.playbook.hash);
+    if (!playbook)
+      throw new EngineError(
+        `run ${record.id}: its pinned playbook ${record.playbook.hash} is missing from the data dir`,
+        'CORRUPT',
+      );
+    const compiled = compilePlaybook(playbook, record.playbook.hash);
+    this.compiled.set(record.playbook.hash, compiled);
+    return compiled;
+  }
+
+  private serial(runId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(runId) ?? Promise.resolve();
+    const next = previous.then(work);
+    const settled = next.catch(() => undefined);
+    this.chains.set(runId, settled);
+    void settled.then(() => {
+      if (this.chains.get(runId) === settled) this.chains.delete(runId);
+    });
+    return next;
+  }
+
+  private release(): void {
+    this.busy--;
+    if (this.busy === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      // Let effects dispatched in the same tick register before declaring idle.
+      setImmediate(() =>
+        this.busy === 0 ? waiters.forEach((w) => w()) : this.idleWaiters.push(...waiters),
+      );
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+  }
+}
+
+export function newId(prefix: string): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
+  return `${prefix}-${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+export type { AnyMachineSnapshot };

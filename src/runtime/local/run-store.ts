@@ -1,0 +1,88 @@
+import type { JournalDraft } from '../../journal/entry.js';
+import type { PendingEffect } from '../../playbook/outbox.js';
+import type { RunContext } from '../../playbook/run-model.js';
+import type { Playbook } from '../../playbook/schema.js';
+import type { Incident } from '../../incidents/incident.js';
+
+export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed';
+
+/** Everything needed to resume a run: committed together after every event. */
+export interface RunRecord {
+  id: string;
+  version: number;
+  playbook: { id: string; hash: string };
+  journalKey: string;
+  incident: string | null;
+  root: string;
+  status: RunStatus;
+  snapshot: { value: unknown; context: RunContext; status: string };
+  outbox: PendingEffect[];
+  /** The journal entries of the last commit; re-appended on resume (appends are idempotent). */
+  drafts: JournalDraft[];
+  updated_at: string;
+}
+
+export interface ApprovalRecord {
+  id: string;
+  run: string;
+  root: string;
+  step: string;
+  token: string;
+  prompt: string;
+  options: string[];
+  assignees: string[];
+  requested_at: string;
+  timeout_at: string | null;
+  state: 'pending' | 'decided' | 'expired';
+  decision?: { option: string; by: string; at: string; comment?: string };
+}
+
+export interface RunStore {
+  loadRun(id: string): Promise<RunRecord | null>;
+  saveRun(record: RunRecord): Promise<void>;
+  savePlaybook(hash: string, playbook: Playbook): Promise<void>;
+  loadPlaybook(hash: string): Promise<Playbook | null>;
+  saveApproval(record: ApprovalRecord): Promise<void>;
+  loadApproval(id: string): Promise<ApprovalRecord | null>;
+  saveIncident(incident: Incident): Promise<void>;
+  loadIncident(id: string): Promise<Incident | null>;
+}
+
+/** Keeps everything in memory: for tests and benchmarks. */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<string, string>();
+  private readonly playbooks = new Map<string, Playbook>();
+  private readonly approvals = new Map<string, ApprovalRecord>();
+  private readonly incidents = new Map<string, Incident>();
+
+  loadRun(id: string): Promise<RunRecord | null> {
+    const text = this.runs.get(id);
+    return Promise.resolve(text ? (JSON.parse(text) as RunRecord) : null);
+  }
+  saveRun(record: RunRecord): Promise<void> {
+    // Serialised like the file store, so tests catch state that does not survive JSON.
+    this.runs.set(record.id, JSON.stringify(record));
+    return Promise.resolve();
+  }
+  savePlaybook(hash: string, playbook: Playbook): Promise<void> {
+    this.playbooks.set(hash, playbook);
+    return Promise.resolve();
+  }
+  loadPlaybook(hash: string): Promise<Playbook | null> {
+    return Promise.resolve(this.playbooks.get(hash) ?? null);
+  }
+  saveApproval(record: ApprovalRecord): Promise<void> {
+    this.approvals.set(record.id, structuredClone(record));
+    return Promise.resolve();
+  }
+  loadApproval(id: string): Promise<ApprovalRecord | null> {
+    return Promise.resolve(structuredClone(this.approvals.get(id) ?? null));
+  }
+  saveIncident(incident: Incident): Promise<void> {
+    this.incidents.set(incident.id, structuredClone(incident));
+    return Promise.resolve();
+  }
+  loadIncident(id: string): Promise<Incident | null> {
+    return Promise.resolve(structuredClone(this.incidents.get(id) ?? null));
+  }
+}
