@@ -92,7 +92,12 @@ export class Decider {
       ...ctx,
       now: 'at' in event && typeof event.at === 'string' ? event.at : ctx.now,
     };
-    if (event.type.startsWith('xstate.done.state.')) return this.parallelDone(base, step);
+    // Regions raise done events of their own; only the parallel state's own one joins it.
+    if (event.type.startsWith('xstate.done.state.')) {
+      return event.type === `xstate.done.state.${stateIdOf(step)}`
+        ? this.parallelDone(base, step)
+        : { route: IGNORE, context: ctx };
+    }
     const e = event as RunEvent;
     const active = ctx.active[step];
     if (e.step !== step || !active || e.token !== active.token)
@@ -299,24 +304,40 @@ export class Decider {
   }
 
   private completeParallel(ctx: RunContext, parallel: string): Decision {
-    const cancels: MachineAction[] = [];
-    const active = { ...ctx.active };
-    for (const id of this.structure.inside.get(parallel) ?? []) {
-      const a = active[id];
-      if (a) {
-        cancels.push({ kind: 'cancel', step: id, token: a.token });
-        delete active[id];
-      }
-    }
+    const cancelled = this.cancel(
+      ctx,
+      [...(this.structure.inside.get(parallel) ?? [])],
+      `another branch of '${parallel}' finished first (join: any)`,
+    );
     const output = ctx.branches[parallel] ?? {};
     const recorded = this.record(
-      { ...ctx, active, pending: [...ctx.pending, ...cancels] },
+      cancelled,
       parallel,
       'completed',
       output,
       'completed (branches joined)',
     );
     return this.continueAfter(recorded, parallel);
+  }
+
+  /** Stops active steps: their late results are ignored, and the journal says why. */
+  private cancel(ctx: RunContext, steps: string[], reason: string): RunContext {
+    const active = { ...ctx.active };
+    const records = { ...ctx.steps };
+    const loops = { ...ctx.loops };
+    const pending = [...ctx.pending];
+    for (const id of steps) {
+      const a = active[id];
+      if (!a) continue;
+      pending.push(
+        { kind: 'cancel', step: id, token: a.token },
+        journal('note', id, `${this.label(id)} cancelled: ${reason}`, { cancelled: true, reason }),
+      );
+      records[id] = { status: 'cancelled', output: null };
+      delete active[id];
+      delete loops[id];
+    }
+    return { ...ctx, active, steps: records, loops, pending };
   }
 
   private goto(ctx: RunContext, step: string): Decision {
@@ -408,18 +429,12 @@ export class Decider {
   }
 
   private failRun(ctx: RunContext, _step: string, message: string): Decision {
-    const cancels: MachineAction[] = Object.entries(ctx.active).map(([id, a]) => ({
-      kind: 'cancel',
-      step: id,
-      token: a.token,
-    }));
+    const cancelled = this.cancel(ctx, Object.keys(ctx.active), 'the run failed');
     return {
       route: FINISHED,
       context: {
-        ...ctx,
-        active: {},
+        ...cancelled,
         outcome: { status: 'failed', result: 'failed', outputs: {}, error: message },
-        pending: [...ctx.pending, ...cancels],
       },
     };
   }

@@ -14,7 +14,7 @@ export interface ActiveStep {
 }
 
 export interface StepRecord {
-  status: 'completed' | 'failed' | 'skipped';
+  status: 'completed' | 'failed' | 'skipped' | 'cancelled';
   output: unknown;
   error?: StepErrorInfo;
 }

@@ -425,7 +425,7 @@ export class LocalEngine {
             token: parent.token,
             at,
             error: {
-              message: `playbook run ${record.id} failed: ${outcome.error ?? outcome.result}`,
+              message: `playbook '${record.playbook.id}' failed: ${outcome.error ?? outcome.result}`,
               code: 'SUBRUN_FAILED',
               retryable: false,
             },
