@@ -52,13 +52,11 @@ function assertEncodable(value: unknown, path: string, ancestors: Set<object>): 
   }
   if (value === null) return;
   const object = value as Record<string, unknown> & { toJSON?: unknown };
-  if (typeof object.toJSON === 'function') {
-    assertEncodable((object.toJSON as () => unknown)(), path, ancestors);
-    return;
-  }
   if (ancestors.has(object)) throw new CanonicalJsonError(`${path}: cyclic structure`);
   ancestors.add(object);
-  if (Array.isArray(object)) {
+  if (typeof object.toJSON === 'function') {
+    assertEncodable((object.toJSON as () => unknown).call(object), path, ancestors);
+  } else if (Array.isArray(object)) {
     object.forEach((item, index) => assertEncodable(item, `${path}[${index}]`, ancestors));
   } else {
     for (const [key, item] of Object.entries(object)) {

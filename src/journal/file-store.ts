@@ -55,19 +55,17 @@ export class FileJournalStore implements JournalStore {
   }
 
   async read(key: string): Promise<JournalEntry[]> {
-    const text = await this.readText(key);
-    return text
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line, index) => {
-        try {
-          return JSON.parse(line) as JournalEntry;
-        } catch {
-          throw new JournalCorruptError(
-            `journal ${JSON.stringify(key)}: line ${index + 1} is not JSON`,
-          );
-        }
-      });
+    const lines = (await this.readText(key)).split('\n');
+    lines.pop(); // readText ends at a newline, so the last piece is always empty
+    return lines.map((line, index) => {
+      try {
+        return JSON.parse(line) as JournalEntry;
+      } catch {
+        throw new JournalCorruptError(
+          `journal ${JSON.stringify(key)}: line ${index + 1} is not JSON`,
+        );
+      }
+    });
   }
 
   /** The stored bytes (complete lines only, after pending appends are durable), for verification. */

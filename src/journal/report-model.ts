@@ -43,6 +43,11 @@ export interface ReportOptions {
   title?: string;
   /** The journal key; defaults to the incident (or run) the entries share. */
   journal?: string;
+  /**
+   * Verification of the stored bytes (verifyJournalText). Pass it when the entries come
+   * from a file: lines that are not JSON never become entries, so only the text shows them.
+   */
+  verification?: VerifyResult;
 }
 
 export function buildReportModel(
@@ -61,7 +66,7 @@ export function buildReportModel(
       lastAt: entries.at(-1)?.at ?? null,
       entries: entries.length,
     },
-    verification: verifyEntries(entries),
+    verification: options.verification ?? verifyEntries(entries),
     runs: runIds.map((run) => summarizeRun(run, entries)),
     timeline: entries.map((entry) => ({
       seq: entry.seq,

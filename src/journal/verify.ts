@@ -8,15 +8,20 @@ export type VerifyResult =
       /** Entries that verified before the first broken one. */
       count: number;
       firstBroken: {
-        line: number /* 1-based line in the file */;
+        /** 1-based line in the file (index + 1 for verifyEntries). */
+        line: number;
         seq: number | null;
         reason: string;
       };
     };
 
 export interface ParsedJournal {
+  /** Verification of the text, naming its first broken line. */
   result: VerifyResult;
-  /** The entries up to (not including) the first broken line. */
+  /**
+   * Every line that parses as an entry, broken or not, so a tampered journal can still be
+   * shown and reported in full (its report then shows the break rather than hiding it).
+   */
   entries: JournalEntry[];
 }
 
@@ -28,7 +33,8 @@ export function verifyJournalText(text: string): VerifyResult {
 export function verifyEntries(entries: readonly JournalEntry[]): VerifyResult {
   const walker = new ChainWalker();
   for (const [index, entry] of entries.entries()) {
-    const broken = walker.check(entry, index + 1);
+    const line = index + 1;
+    const broken = isEntryShaped(entry) ? walker.check(entry, line) : walker.notAnEntry(line);
     if (broken !== null) return broken;
   }
   return walker.success();
@@ -38,6 +44,8 @@ export function parseJournalText(text: string): ParsedJournal {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const walker = new ChainWalker();
+  const entries: JournalEntry[] = [];
+  let firstBroken: VerifyResult | null = null;
   for (const [index, line] of lines.entries()) {
     const lineNumber = index + 1;
     let value: unknown;
@@ -45,31 +53,30 @@ export function parseJournalText(text: string): ParsedJournal {
       value = JSON.parse(line);
     } catch (error) {
       const why = line.trim() === '' ? 'empty line' : (error as Error).message;
-      return {
-        result: walker.failure(lineNumber, null, `line ${lineNumber}: not valid JSON (${why})`),
-        entries: walker.entries,
-      };
+      firstBroken ??= walker.failure(
+        lineNumber,
+        null,
+        `line ${lineNumber}: not valid JSON (${why})`,
+      );
+      continue;
     }
-    const broken = walker.check(value, lineNumber);
-    if (broken !== null) return { result: broken, entries: walker.entries };
+    if (!isEntryShaped(value)) {
+      firstBroken ??= walker.notAnEntry(lineNumber);
+      continue;
+    }
+    entries.push(value);
+    firstBroken ??= walker.check(value, lineNumber);
   }
-  return { result: walker.success(), entries: walker.entries };
+  return { result: firstBroken ?? walker.success(), entries };
 }
 
 /** Checks entries one by one, so the first broken line is named even if later ones are worse. */
 class ChainWalker {
-  readonly entries: JournalEntry[] = [];
+  private verified = 0;
   private head = GENESIS;
   private readonly ids = new Set<string>();
 
-  check(value: unknown, line: number): VerifyResult | null {
-    if (!isEntryShaped(value)) {
-      return this.failure(
-        line,
-        null,
-        `line ${line}: not a journal entry (seq, id, prev and hash are required)`,
-      );
-    }
+  check(value: JournalEntry, line: number): VerifyResult | null {
     const { seq } = value;
     const where = `entry seq ${seq} (line ${line})`;
     if (seq >= 1 && seq < line) {
@@ -105,16 +112,21 @@ class ChainWalker {
     }
     this.ids.add(value.id);
     this.head = hash;
-    this.entries.push(value);
+    this.verified += 1;
     return null;
   }
 
+  notAnEntry(line: number): VerifyResult {
+    const reason = `line ${line}: not a journal entry (seq, id, prev and hash are required)`;
+    return this.failure(line, null, reason);
+  }
+
   success(): VerifyResult {
-    return { ok: true, count: this.entries.length, head: this.head };
+    return { ok: true, count: this.verified, head: this.head };
   }
 
   failure(line: number, seq: number | null, reason: string): VerifyResult {
-    return { ok: false, count: this.entries.length, firstBroken: { line, seq, reason } };
+    return { ok: false, count: this.verified, firstBroken: { line, seq, reason } };
   }
 }
 
@@ -127,6 +139,7 @@ function safeHash(unhashed: Omit<JournalEntry, 'hash'>): string | null {
 }
 
 function isEntryShaped(value: unknown): value is JournalEntry {
+  // Typed callers can still hand over parsed JSON of any shape.
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const entry = value as Partial<Record<keyof JournalEntry, unknown>>;
   return (

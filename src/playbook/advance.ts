@@ -1,10 +1,11 @@
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledPlaybook } from './compile.js';
 import { prepareStep } from './prepare.js';
 import type {
   IoEffect,
   JournalRequest,
   MachineAction,
+  ReadyEffect,
   RunContext,
   RunEvent,
   RunInput,
@@ -20,9 +21,22 @@ export interface Advanced {
 const MAX_INTERNAL_EVENTS = 200_000;
 
 /** Starts a run: the initial transition, settled. */
-export async function startRun(compiled: CompiledPlaybook, input: RunInput): Promise<Advanced> {
-  const [snapshot, actions] = initialTransition(compiled.machine, input);
-  return settle(compiled, snapshot, actions);
+export async function startRun(
+  compiled: CompiledPlaybook,
+  input: RunInput,
+  options: AdvanceOptions = {},
+): Promise<Advanced> {
+  return settle(compiled, options, (apply) => apply(() => compiled.transitions.initial(input)));
+}
+
+export interface AdvanceOptions {
+  /**
+   * Maps that transitions may update in place. By default each call starts a fresh set, so
+   * the snapshot passed in is never modified. A driver that keeps only a run's latest
+   * snapshot may pass the same set for every event of that run, making each event O(1)
+   * instead of O(steps so far); it must then discard its snapshot if a call throws.
+   */
+  owned?: WeakSet<object>;
 }
 
 /**
@@ -34,39 +48,78 @@ export async function advance(
   compiled: CompiledPlaybook,
   snapshot: AnyMachineSnapshot,
   event: RunEvent,
+  options: AdvanceOptions = {},
 ): Promise<Advanced> {
-  const [next, actions] = transition(compiled.machine, snapshot, event);
-  return settle(compiled, next, actions);
+  return settle(compiled, options, (apply) =>
+    apply(() => compiled.transitions.next(snapshot, event)),
+  );
 }
+
+type Step = [AnyMachineSnapshot, { type: string; params?: unknown }[]];
 
 async function settle(
   compiled: CompiledPlaybook,
-  first: AnyMachineSnapshot,
-  firstActions: readonly { type: string; params?: unknown }[],
+  options: AdvanceOptions,
+  begin: (apply: (transition: () => Step) => Step) => Step,
 ): Promise<Advanced> {
+  // Maps created during this settle may be updated in place by its later transitions (see
+  // Decider.owned). Ownership is armed only around each synchronous transition: settles of
+  // other runs interleave at every await and must never see it.
+  const owned = options.owned ?? new WeakSet<object>();
+  const apply = (transition: () => Step): Step => {
+    compiled.decider.owned = owned;
+    try {
+      return transition();
+    } finally {
+      compiled.decider.owned = null;
+    }
+  };
   const journal: JournalRequest['entry'][] = [];
   const effects: IoEffect[] = [];
-  let snapshot = first;
-  let batch = firstActions;
+  let [snapshot, batch] = begin(apply);
   const queue: RunEvent[] = [];
   let processed = 0;
   for (;;) {
     const context = snapshot.context as RunContext;
     for (const action of collect(batch)) {
       if (action.kind === 'journal') journal.push(action.entry);
-      else if (action.kind === 'prepare')
-        queue.push(await prepareStep(compiled.playbook, context, action));
-      else effects.push(action);
+      else if (action.kind === 'prepare') {
+        const event = await prepareStep(compiled.playbook, context, action);
+        // An action's arguments are ready: its execute effect needs no machine transition.
+        if (event.type === 'STEP.READY' && event.effect.kind === 'execute') {
+          effects.push(executeEffect(context, event, event.effect));
+        } else queue.push(event);
+      } else effects.push(action);
     }
     const event = queue.shift();
     if (!event) break;
-    if (++processed > MAX_INTERNAL_EVENTS)
+    if (++processed > MAX_INTERNAL_EVENTS) {
       throw new Error(
         `run ${context.run.id}: more than ${MAX_INTERNAL_EVENTS} internal events for one event`,
       );
-    [snapshot, batch] = transition(compiled.machine, snapshot, event);
+    }
+    const current = snapshot;
+    [snapshot, batch] = apply(() => compiled.transitions.next(current, event));
   }
   return { snapshot, journal, effects };
+}
+
+function executeEffect(
+  context: RunContext,
+  event: Extract<RunEvent, { type: 'STEP.READY' }>,
+  effect: Extract<ReadyEffect, { kind: 'execute' }>,
+): IoEffect {
+  const attempt = event.item ? event.item.attempt : (context.active[event.step]?.attempt ?? 1);
+  return {
+    kind: 'execute',
+    step: event.step,
+    token: event.token,
+    uses: effect.uses,
+    input: effect.input,
+    timeoutMs: effect.timeoutMs,
+    attempt,
+    ...(event.item ? { item: event.item } : {}),
+  };
 }
 
 function collect(actions: readonly { type: string; params?: unknown }[]): MachineAction[] {

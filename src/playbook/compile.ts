@@ -1,6 +1,7 @@
 import { assign, setup, type AnyStateMachine } from 'xstate';
 import { Decider, IGNORE, STAY, type Decision } from './decide.js';
 import type { MachineAction, RunContext, RunEvent, RunInput } from './run-model.js';
+import { PureTransitions } from './pure-transition.js';
 import type { Playbook } from './schema.js';
 import {
   analyse,
@@ -19,6 +20,8 @@ export interface CompiledPlaybook {
   machine: AnyStateMachine;
   decider: Decider;
   structure: Structure;
+  /** Pure `transition()` for this machine. */
+  transitions: PureTransitions;
 }
 
 type Ctx = { context: RunContext; event: RunEvent | { type: string } };
@@ -47,13 +50,17 @@ export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlayb
     return decision;
   };
 
-  const flush = [
-    { type: 'effects' as const, params: ({ context }: Ctx) => ({ actions: context.pending }) },
-    assign({ pending: () => [] as MachineAction[] }),
-  ];
+  // The actions of the transition in progress, handed from the assign that computed them to
+  // the `effects` action that follows it in the same synchronous microstep.
+  let produced: MachineAction[] = [];
+  const take = (context: RunContext): RunContext => {
+    produced = context.pending;
+    return context.pending.length === 0 ? context : { ...context, pending: [] };
+  };
+  const emit = { type: 'effects' as const, params: () => ({ actions: produced }) };
   const applyFor = (step: string) => [
-    assign(({ context, event }: Ctx) => decide(context, event, step).context),
-    ...flush,
+    assign(({ context, event }: Ctx) => take(decide(context, event, step).context)),
+    emit,
   ];
   const routesTo = (step: string, route: string) => ({
     type: 'routes' as const,
@@ -72,7 +79,7 @@ export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlayb
 
   const stepState = (step: string): Record<string, unknown> => {
     const def = playbook.steps[step]!;
-    const entry = [assign(({ context }: Ctx) => decider.enter(context, step)), ...flush];
+    const entry = [assign(({ context }: Ctx) => take(decider.enter(context, step))), emit];
     if (def.type !== 'parallel') {
       return {
         id: stateIdOf(step),
@@ -137,7 +144,6 @@ export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlayb
       steps: {},
       active: {},
       loops: {},
-      visits: {},
       branches: {},
       executions: 0,
       now: input.run.started_at,
@@ -164,9 +170,28 @@ export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlayb
       ...statesIn(null),
       finished: {
         type: 'final',
-        entry: [assign(({ context }: Ctx) => decider.finish(context)), ...flush],
+        entry: [assign(({ context }: Ctx) => take(decider.finish(context))), emit],
       },
     },
   } as never);
-  return { playbook, hash, machine: machine as unknown as AnyStateMachine, decider, structure };
+  const sample: RunInput = {
+    run: {
+      id: 'compile-check',
+      playbook: playbook.id,
+      version: playbook.version ?? 1,
+      started_at: '1970-01-01T00:00:00.000Z',
+      parent: null,
+    },
+    inputs: {},
+    incident: null,
+  };
+  const compiledMachine = machine as unknown as AnyStateMachine;
+  return {
+    playbook,
+    hash,
+    machine: compiledMachine,
+    decider,
+    structure,
+    transitions: new PureTransitions(compiledMachine, sample),
+  };
 }

@@ -40,14 +40,9 @@ export class Decider {
   /** Entering a step: count the visit, mint its token, ask for it to be prepared. */
   enter(ctx: RunContext, step: string): RunContext {
     const def = this.def(step);
-    const visit = (ctx.visits[step] ?? 0) + 1;
+    const visit = this.visitsOf(ctx, step) + 1;
     const token = tokenOf(step, visit, 1);
-    const active: ActiveStep = {
-      visit,
-      attempt: 1,
-      token,
-      phase: def.type === 'parallel' ? 'items' : 'prepare',
-    };
+    const active: ActiveStep = { visit, attempt: 1, token, phase: entryPhase(def) };
     const pending: MachineAction[] = [
       journal('step.started', step, `${this.label(step)} started`, {
         type: def.type,
@@ -58,7 +53,6 @@ export class Decider {
     if (def.type !== 'parallel') pending.push({ kind: 'prepare', step, token });
     return {
       ...ctx,
-      visits: { ...ctx.visits, [step]: visit },
       active: { ...ctx.active, [step]: active },
       executions: ctx.executions + 1,
       pending: [...ctx.pending, ...pending],
@@ -86,6 +80,14 @@ export class Decider {
       ],
     };
   }
+
+  /**
+   * Maps created while one event settles, which later transitions of that same settle may
+   * update in place. Anything else is copied before it changes, so snapshots held by callers
+   * never change under them. Without this, recording a result copies every earlier result:
+   * quadratic in the length of the run.
+   */
+  owned: WeakSet<object> | null = null;
 
   decide(ctx: RunContext, event: RunEvent | { type: string }, step: string): Decision {
     const base: RunContext = {
@@ -265,7 +267,12 @@ export class Decider {
     return {
       ...ctx,
       active,
-      steps: { ...ctx.steps, [step]: { status, output, ...(error ? { error } : {}) } },
+      steps: withEntry(
+        ctx.steps,
+        step,
+        { status, output, visits: this.visitsOf(ctx, step), ...(error ? { error } : {}) },
+        this.owned,
+      ),
       pending: [...ctx.pending, journal(kind, step, summary, data)],
     };
   }
@@ -323,7 +330,7 @@ export class Decider {
   /** Stops active steps: their late results are ignored, and the journal says why. */
   private cancel(ctx: RunContext, steps: string[], reason: string): RunContext {
     const active = { ...ctx.active };
-    const records = { ...ctx.steps };
+    const records = writable(ctx.steps, this.owned);
     const loops = { ...ctx.loops };
     const pending = [...ctx.pending];
     for (const id of steps) {
@@ -333,7 +340,7 @@ export class Decider {
         { kind: 'cancel', step: id, token: a.token },
         journal('note', id, `${this.label(id)} cancelled: ${reason}`, { cancelled: true, reason }),
       );
-      records[id] = { status: 'cancelled', output: null };
+      records[id] = { status: 'cancelled', output: null, visits: a.visit };
       delete active[id];
       delete loops[id];
     }
@@ -342,7 +349,7 @@ export class Decider {
 
   private goto(ctx: RunContext, step: string): Decision {
     const def = this.def(step);
-    const visits = (ctx.visits[step] ?? 0) + 1;
+    const visits = this.visitsOf(ctx, step) + 1;
     if (def.max_visits !== undefined && visits > def.max_visits) {
       return this.failRun(
         ctx,
@@ -468,7 +475,7 @@ export class Decider {
       progress.nextIndex < progress.items.length
     ) {
       const index = progress.nextIndex++;
-      progress.inflight[index] = { attempt: 1, phase: 'prepare' };
+      progress.inflight[index] = { attempt: 1, phase: 'running' };
       actions.push({ kind: 'prepare', step, token, item: { index, attempt: 1 } });
     }
     return this.stay({ ...ctx, loops: { ...ctx.loops, [step]: progress } }, actions);
@@ -524,12 +531,14 @@ export class Decider {
     if (e.purpose === 'retry') {
       if (e.item) {
         return this.stay(
-          this.setItem(ctx, step, e.item.index, { attempt: e.item.attempt, phase: 'prepare' }),
+          this.setItem(ctx, step, e.item.index, { attempt: e.item.attempt, phase: 'running' }),
           [{ kind: 'prepare', step, token, item: e.item }],
         );
       }
       if (ctx.active[step]!.phase !== 'retry-wait') return { route: IGNORE, context: ctx };
-      return this.stay(this.setPhase(ctx, step, 'prepare'), [{ kind: 'prepare', step, token }]);
+      return this.stay(this.setPhase(ctx, step, entryPhase(this.def(step))), [
+        { kind: 'prepare', step, token },
+      ]);
     }
     if (e.purpose === 'wait')
       return this.completed(ctx, step, { waited_until: ctx.now }, 'completed', null);
@@ -620,6 +629,11 @@ export class Decider {
     };
   }
 
+  /** Visits so far: the active entry knows while a step runs, its record afterwards. */
+  private visitsOf(ctx: RunContext, step: string): number {
+    return ctx.active[step]?.visit ?? ctx.steps[step]?.visits ?? 0;
+  }
+
   private stay(ctx: RunContext, actions: MachineAction[]): Decision {
     return { route: STAY, context: { ...ctx, pending: [...ctx.pending, ...actions] } };
   }
@@ -632,6 +646,29 @@ export class Decider {
     const name = this.def(step).name;
     return name ? `${step} (${name})` : step;
   }
+}
+
+function writable<T extends object>(map: T, owned: WeakSet<object> | null): T {
+  if (owned?.has(map)) return map;
+  const copy = { ...map };
+  owned?.add(copy);
+  return copy;
+}
+
+function withEntry<V>(
+  map: Record<string, V>,
+  key: string,
+  value: V,
+  owned: WeakSet<object> | null,
+): Record<string, V> {
+  const target = writable(map, owned);
+  target[key] = value;
+  return target;
+}
+
+/** Actions prepare and execute in one phase: the driver evaluates arguments, then calls. */
+function entryPhase(def: Step): ActiveStep['phase'] {
+  return def.type === 'parallel' ? 'items' : def.type === 'action' ? 'running' : 'prepare';
 }
 
 function journal(

@@ -16,6 +16,8 @@ export interface ActiveStep {
 export interface StepRecord {
   status: 'completed' | 'failed' | 'skipped' | 'cancelled';
   output: unknown;
+  /** How many times the step was entered. */
+  visits: number;
   error?: StepErrorInfo;
 }
 
@@ -65,7 +67,6 @@ export interface RunContext {
   steps: Record<string, StepRecord>;
   active: Record<string, ActiveStep>;
   loops: Record<string, ForeachProgress>;
-  visits: Record<string, number>;
   /** Per parallel step: the last output of each finished branch, by branch id. */
   branches: Record<string, Record<string, unknown>>;
   executions: number;

@@ -60,6 +60,11 @@ export class LocalEngine {
   private readonly now: () => Date;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly records = new Map<string, RunRecord>();
+  /** Live snapshots of runs this process is driving, so an event need not rebuild one. */
+  private readonly snapshots = new Map<
+    string,
+    { version: number; snapshot: AnyMachineSnapshot; owned: WeakSet<object> }
+  >();
   private readonly compiled = new Map<string, CompiledPlaybook>();
   private readonly dispatched = new Map<string, AbortController | NodeJS.Timeout>();
   private busy = 0;
@@ -122,17 +127,22 @@ export class LocalEngine {
           fields: incident.fields,
         }
       : null;
-    const result = await startRun(compiled, {
-      run: {
-        id,
-        playbook: compiled.playbook.id,
-        version: compiled.playbook.version ?? 1,
-        started_at: started,
-        parent,
+    const owned = new WeakSet<object>();
+    const result = await startRun(
+      compiled,
+      {
+        run: {
+          id,
+          playbook: compiled.playbook.id,
+          version: compiled.playbook.version ?? 1,
+          started_at: started,
+          parent,
+        },
+        inputs,
+        incident: view,
       },
-      inputs,
-      incident: view,
-    });
+      { owned },
+    );
     const record: RunRecord = {
       id,
       version: 0,
@@ -148,7 +158,7 @@ export class LocalEngine {
     };
     this.busy++;
     try {
-      await this.serial(id, () => this.commit(record, result, started, []));
+      await this.serial(id, () => this.commit(record, result, started, [], owned));
     } finally {
       this.release();
     }
@@ -161,9 +171,21 @@ export class LocalEngine {
       const record = await this.record(runId);
       if (record.snapshot.status === 'done') return;
       const compiled = await this.compiledFor(record);
-      const snapshot = restoreSnapshot(compiled, record.snapshot);
-      const result = await advance(compiled, snapshot, event);
-      await this.commit(record, result, event.at, extraJournal);
+      const live = this.snapshots.get(runId);
+      const fresh = live?.version !== record.version;
+      const snapshot = fresh ? restoreSnapshot(compiled, record.snapshot) : live.snapshot;
+      // This engine keeps only a run's latest snapshot, so transitions may update its maps in place.
+      const owned = fresh ? new WeakSet<object>() : live.owned;
+      let result: Advanced;
+      try {
+        result = await advance(compiled, snapshot, event, { owned });
+      } catch (error) {
+        // The live snapshot may be half-updated: forget it; the store has the last commit.
+        this.snapshots.delete(runId);
+        this.records.delete(runId);
+        throw error;
+      }
+      await this.commit(record, result, event.at, extraJournal, owned);
     }).finally(() => this.release());
   }
 
@@ -172,6 +194,7 @@ export class LocalEngine {
     result: Advanced,
     at: string,
     extra: JournalDraft[],
+    owned: WeakSet<object>,
   ): Promise<void> {
     const context = result.snapshot.context as RunContext;
     const version = record.version + 1;
@@ -212,6 +235,7 @@ export class LocalEngine {
     };
     await this.options.store.saveRun(next);
     this.records.set(next.id, next);
+    this.snapshots.set(next.id, { version, snapshot: result.snapshot, owned });
     await this.options.journal.append(next.journalKey, drafts);
     for (const effect of result.effects) await this.dispatch(next, effect);
   }
