@@ -20,7 +20,7 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.soar/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.soar/**', 'eslint.config.js', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -40,19 +40,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ioModules.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-            name,
-            message: 'src/playbook is pure: do I/O in src/runtime.',
-          })),
+          paths: ioModules
+            .flatMap((m) => [m, `node:${m}`])
+            .map((name) => ({
+              name,
+              message: 'src/playbook is pure: do I/O in src/runtime.',
+            })),
           patterns: [
-            { group: ['bullmq', 'ioredis', '**/runtime/**', '**/journal/*store*'], message: 'src/playbook is pure.' },
+            {
+              group: ['bullmq', 'ioredis', '**/runtime/**', '**/journal/*store*'],
+              message: 'src/playbook is pure.',
+            },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'src/playbook is deterministic.' },
-        { object: 'Date', property: 'now', message: 'src/playbook has no clock: use the event time.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'src/playbook has no clock: use the event time.',
+        },
       ],
       'no-restricted-globals': ['error', { name: 'process', message: 'src/playbook is pure.' }],
     },

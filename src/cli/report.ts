@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { parseJournalText } from '../journal/verify.js';
+import { parseJournalText, verifyJournalText } from '../journal/verify.js';
 import { renderReport, type ReportFormat } from '../journal/report.js';
 import { readJournalText } from './journal.js';
 import { CliError } from './output.js';
@@ -18,6 +18,8 @@ export async function reportCommand(
   const { entries } = parseJournalText(text);
   const report = renderReport(entries, options.format as ReportFormat, {
     title: `Incident report: ${key}`,
+    journal: key,
+    verification: verifyJournalText(text),
   });
   if (options.out) {
     await writeFile(options.out, report);

@@ -1,8 +1,4 @@
-import {
-  createActor,
-  type AnyMachineSnapshot,
-  type AnyStateMachine,
-} from 'xstate';
+import { createActor, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 
 type Action = { type: string; params?: unknown };
 

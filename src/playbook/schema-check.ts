@@ -2,16 +2,19 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import {
   PlaybookShape,
+  STEP_ID_PATTERN,
   STEP_TYPES,
   STEP_VARIANTS,
   type Playbook,
-  type Step,
   type StepType,
 } from './schema.js';
 import type { PlaybookSource } from './source.js';
 import { didYouMean } from './suggest.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: errors carry their schema (descriptions, alternatives) and the offending value.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const ID = new RegExp(STEP_ID_PATTERN);
+const ID_RULE = 'letters, digits and underscores, starting with a letter or underscore, at most 64';
 const validateShape = ajv.compile(PlaybookShape);
 const variantValidators = new Map<StepType, ValidateFunction>(
   STEP_TYPES.map((type) => [type, ajv.compile(STEP_VARIANTS[type])]),
@@ -29,8 +32,7 @@ export function checkSchema(source: PlaybookSource): {
       diagnostics: [
         {
           file: source.file,
-          line: 1,
-          col: 1,
+          ...source.locate([]),
           path: '',
           code: 'schema',
           message: 'expected a playbook: a YAML mapping with id, name, start and steps',
@@ -39,18 +41,29 @@ export function checkSchema(source: PlaybookSource): {
     };
   }
   if (!validateShape(value)) {
-    diagnostics.push(
-      ...toDiagnostics(source, [], validateShape.errors ?? [], PlaybookShape.properties),
-    );
+    diagnostics.push(...toDiagnostics(source, [], validateShape.errors ?? []));
+  }
+  // The schema's key patterns for inputs and steps are not enforced by ajv: check them here.
+  const inputs = (value as { inputs?: unknown }).inputs;
+  if (inputs && typeof inputs === 'object' && !Array.isArray(inputs)) {
+    for (const name of Object.keys(inputs).filter((n) => !ID.test(n)))
+      diagnostics.push(
+        at(source, ['inputs', name], 'key', `invalid input name '${name}': expected ${ID_RULE}`),
+      );
   }
   const steps = (value as { steps?: unknown }).steps;
   if (steps && typeof steps === 'object' && !Array.isArray(steps)) {
-    for (const [id, step] of Object.entries(steps))
+    for (const [id, step] of Object.entries(steps)) {
+      if (!ID.test(id))
+        diagnostics.push(
+          at(source, ['steps', id], 'key', `invalid step id '${id}': expected ${ID_RULE}`),
+        );
       diagnostics.push(...checkStep(source, id, step));
+    }
   }
   if (diagnostics.length > 0) return { diagnostics };
   const playbook = value as Playbook;
-  for (const step of Object.values(playbook.steps) as Step[]) {
+  for (const step of Object.values(playbook.steps)) {
     if (step.type === undefined) (step as { type: string }).type = 'action';
   }
   return { playbook, diagnostics };
@@ -71,21 +84,20 @@ function checkStep(source: PlaybookSource, id: string, step: unknown): Diagnosti
   } else if (typeof declared === 'string' && (STEP_TYPES as string[]).includes(declared)) {
     type = declared as StepType;
   } else {
+    const name = typeof declared === 'string' ? declared : show(declared);
     return [
       at(
         source,
         [...base, 'type'],
         'value',
-        `unknown step type '${String(declared)}': expected one of ${STEP_TYPES.join(', ')}${didYouMean(String(declared), STEP_TYPES)}`,
+        `unknown step type '${name}': expected one of ${STEP_TYPES.join(', ')}${didYouMean(name, STEP_TYPES)}`,
       ),
     ];
   }
   const validate = variantValidators.get(type)!;
   const problems: Diagnostic[] = [];
   if (!validate(step)) {
-    problems.push(
-      ...toDiagnostics(source, base, validate.errors ?? [], STEP_VARIANTS[type].properties),
-    );
+    problems.push(...toDiagnostics(source, base, validate.errors ?? []));
   }
   if (type === 'wait') {
     const wait = step as { for?: unknown; until?: unknown };
@@ -117,7 +129,6 @@ function toDiagnostics(
   source: PlaybookSource,
   base: (string | number)[],
   errors: ErrorObject[],
-  properties: Record<string, unknown>,
 ): Diagnostic[] {
   // A union reports one error per alternative; say it once, at the union.
   const unionPaths = new Set(
@@ -126,10 +137,12 @@ function toDiagnostics(
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    if (error.keyword !== 'anyOf' && [...unionPaths].some((p) => error.instancePath.startsWith(p)))
-      continue;
+    const inUnion = [...unionPaths].some(
+      (p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`),
+    );
+    if (error.keyword !== 'anyOf' && inUnion) continue;
     const path = [...base, ...pointerToPath(error.instancePath)];
-    const { message, keyPath } = describe(error, path, properties);
+    const { message, keyPath } = describe(error, path);
     const key = `${keyPath.join('.')}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -141,10 +154,10 @@ function toDiagnostics(
 function describe(
   error: ErrorObject,
   path: (string | number)[],
-  properties: Record<string, unknown>,
 ): { message: string; keyPath: (string | number)[] } {
   const where = path.length > 0 ? `'${path.join('.')}'` : 'the playbook';
   const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as SchemaInfo;
   switch (error.keyword) {
     case 'required':
       return {
@@ -153,7 +166,7 @@ function describe(
       };
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
-      const allowed = path.length <= 2 ? Object.keys(properties) : [];
+      const allowed = Object.keys(parent.properties ?? {});
       return {
         message: `unknown field '${name}' in ${where}${didYouMean(name, allowed)}`,
         keyPath: [...path, name],
@@ -162,9 +175,9 @@ function describe(
     case 'type':
       return { message: `${where} should be ${String(params.type)}`, keyPath: path };
     case 'pattern': {
-      const schema = error.parentSchema as { description?: string } | undefined;
+      const expected = parent.description ? `${sentence(parent.description)} ` : '';
       return {
-        message: `${where} has an invalid value: expected ${schema?.description ?? `a match for ${String(params.pattern)}`}`,
+        message: `${where} has an invalid value ${show(error.data)}: expected ${expected}(a match for ${String(params.pattern)})`,
         keyPath: path,
       };
     }
@@ -175,15 +188,41 @@ function describe(
         keyPath: path,
       };
     case 'anyOf': {
-      const schema = error.parentSchema as { description?: string } | undefined;
+      const options = parent.anyOf ?? [];
+      if (options.length > 0 && options.every((o) => o.const !== undefined)) {
+        const allowed = options.map((o) => JSON.stringify(o.const)).join(', ');
+        return {
+          message: `${where} should be one of ${allowed}, not ${show(error.data)}`,
+          keyPath: path,
+        };
+      }
+      const kinds = [...new Set(options.map((o) => o.type ?? 'a value'))].join(' or ');
+      const note = parent.description ? ` (${sentence(parent.description)})` : '';
       return {
-        message: `${where} has the wrong form${schema?.description ? `: expected ${schema.description}` : ''}`,
+        message: `${where} has the wrong form: expected ${kinds || 'another form'}${note}`,
         keyPath: path,
       };
     }
     default:
       return { message: `${where} ${error.message ?? 'is invalid'}`, keyPath: path };
   }
+}
+
+interface SchemaInfo {
+  description?: string;
+  properties?: Record<string, unknown>;
+  anyOf?: { const?: unknown; type?: string }[];
+}
+
+/** A schema description as part of a sentence: lower-case start, no final full stop. */
+function sentence(description: string): string {
+  return description.charAt(0).toLowerCase() + description.slice(1).replace(/\.$/, '');
+}
+
+/** The offending value, short enough for a message. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function pointerToPath(pointer: string): string[] {

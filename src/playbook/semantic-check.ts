@@ -8,7 +8,7 @@ import {
   referencesOf,
   SCOPE_ROOTS,
 } from './expressions.js';
-import { allEdges, branchSteps, loops, reachable } from './graph.js';
+import { allEdges, branchSteps, isStep, loops, reachable, type Edge } from './graph.js';
 import type { InputDeclaration, Playbook, Step } from './schema.js';
 import type { PlaybookSource } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -42,7 +42,7 @@ export function checkSemantics(
     });
   const ids = Object.keys(playbook.steps);
 
-  if (!(playbook.start in playbook.steps)) {
+  if (!isStep(playbook, playbook.start)) {
     report(
       'unknown-target',
       ['start'],
@@ -51,7 +51,7 @@ export function checkSemantics(
   }
   const edges = allEdges(playbook);
   for (const edge of edges) {
-    if (!(edge.to in playbook.steps)) {
+    if (!isStep(playbook, edge.to)) {
       report(
         'unknown-target',
         edge.path,
@@ -97,14 +97,20 @@ function checkBranches(
   report: Report,
 ): void {
   const owner = new Map<string, string>();
+  const into = new Map<string, Edge[]>();
+  for (const e of edges) {
+    const list = into.get(e.to);
+    if (list) list.push(e);
+    else into.set(e.to, [e]);
+  }
   for (const [pid, step] of Object.entries(playbook.steps)) {
     if (step.type !== 'parallel') continue;
     step.branches.forEach((first, i) => {
-      const region = branchSteps(playbook, first, pid);
+      const region = branchSteps(playbook, first, pid, edges);
       const label = `branch '${first}' of parallel step '${pid}'`;
-      const escapes = edges.filter(
-        (e) => region.has(e.to) && !region.has(e.from) && !(e.from === pid && e.to === first),
-      );
+      const escapes = [...region]
+        .flatMap((id) => into.get(id) ?? [])
+        .filter((e) => !region.has(e.from) && !(e.from === pid && e.to === first));
       for (const e of escapes) {
         report(
           'branch-escape',
@@ -112,7 +118,7 @@ function checkBranches(
           `step '${e.from}' goes to '${e.to}', which belongs to ${label}: a branch can only be entered through its parallel step`,
         );
       }
-      if (edges.some((e) => region.has(e.from) && e.to === pid)) {
+      if ((into.get(pid) ?? []).some((e) => region.has(e.from))) {
         report(
           'branch-escape',
           ['steps', pid, 'branches', i],
@@ -171,7 +177,7 @@ function checkStep(
             );
         }
         for (const option of step.options) {
-          if (!(option in step.next))
+          if (!Object.hasOwn(step.next, option))
             report('unknown-target', [...base, 'next'], `option '${option}' has no next step`);
         }
       }
@@ -213,7 +219,7 @@ function checkUses(
   const properties = (schema.properties ?? {}) as Record<string, object>;
   const closed = schema.additionalProperties === false;
   for (const [name, value] of Object.entries(args)) {
-    const property = properties[name];
+    const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (!property) {
       if (closed)
         report(
@@ -240,7 +246,7 @@ function checkUses(
     }
   }
   for (const name of (schema.required ?? []) as string[]) {
-    if (!(name in args))
+    if (!Object.hasOwn(args, name))
       report('bad-argument', [...base, 'uses'], `'${uses}' needs the argument '${name}'`);
   }
 }
@@ -262,7 +268,7 @@ function checkSubPlaybook(
     return;
   }
   for (const name of Object.keys(inputs)) {
-    if (!(name in declared))
+    if (!Object.hasOwn(declared, name))
       report(
         'bad-argument',
         [...base, 'inputs', name],
@@ -271,7 +277,7 @@ function checkSubPlaybook(
       );
   }
   for (const [name, input] of Object.entries(declared)) {
-    if (input.required && input.default === undefined && !(name in inputs)) {
+    if (input.required && input.default === undefined && !Object.hasOwn(inputs, name)) {
       report('bad-argument', [...base, 'playbook'], `playbook '${id}' needs the input '${name}'`);
     }
   }
@@ -313,7 +319,7 @@ function checkExpressions(value: unknown, path: Path, playbook: Playbook, report
       );
   }
   for (const ref of refs.steps) {
-    if (!(ref.id in playbook.steps))
+    if (!isStep(playbook, ref.id))
       report(
         'unknown-reference',
         path,
