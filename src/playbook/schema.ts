@@ -295,7 +295,14 @@ export function publishedSchema(): Record<string, unknown> {
     ...PlaybookShape,
     properties: {
       ...PlaybookShape.properties,
-      steps: { ...PlaybookShape.properties.steps, additionalProperties: stepSchema },
+      // A record's patternProperties would match every key and bypass the per-type checks.
+      steps: {
+        type: 'object',
+        description: 'The steps, by id.',
+        minProperties: 1,
+        propertyNames: { pattern: STEP_ID_PATTERN },
+        additionalProperties: stepSchema,
+      },
     },
   };
 }

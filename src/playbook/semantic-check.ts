@@ -15,7 +15,7 @@ import { didYouMean } from './suggest.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const argValidators = new WeakMap<object, ValidateFunction>();
-const STEP_FIELDS = ['output', 'error', 'status'];
+const STEP_FIELDS = ['output', 'error', 'status', 'visits'];
 
 type Path = (string | number)[];
 
