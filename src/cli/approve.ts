@@ -10,7 +10,7 @@ export async function approveCommand(
 ): Promise<number> {
   if (!options.as)
     throw new CliError('--as NAME is required: approvals are journaled with who decided');
-  const local = openLocal(options.dataDir, null);
+  const local = await openLocal(options.dataDir, null, 'soar approve');
   try {
     const approval = await local.engine.approve(id, option, options.as, options.comment);
     await local.engine.idle();

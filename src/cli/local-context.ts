@@ -3,6 +3,7 @@ import { builtinIntegrations } from '../../integrations/index.js';
 import { FileJournalStore } from '../journal/file-store.js';
 import { Registry } from '../integration-sdk/registry.js';
 import { LocalEngine } from '../runtime/local/local-engine.js';
+import { DataDirLock } from '../runtime/local/data-dir-lock.js';
 import { FileRunStore } from '../runtime/local/file-run-store.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 
@@ -12,9 +13,15 @@ export function registry(): Registry {
   return new Registry(builtinIntegrations);
 }
 
-/** The embedded default: state and journal as files under the data dir. */
-export function openLocal(dataDir: string, library: PlaybookLibrary | null, reg = registry()) {
+/** The embedded default: state and journal as files under the data dir, which this process locks. */
+export async function openLocal(
+  dataDir: string,
+  library: PlaybookLibrary | null,
+  what: string,
+  reg = registry(),
+) {
   const dir = resolve(dataDir);
+  const lock = await DataDirLock.acquire(dir, what);
   const journal = new FileJournalStore(join(dir, 'journal'));
   const store = new FileRunStore(dir);
   const engine = new LocalEngine({
@@ -31,6 +38,7 @@ export function openLocal(dataDir: string, library: PlaybookLibrary | null, reg 
     async close() {
       await engine.close();
       await journal.close();
+      await lock.release();
     },
   };
 }

@@ -118,6 +118,7 @@ function reportError(error: unknown): number {
     'EngineError',
     'AlertError',
     'InvalidJournalKeyError',
+    'DataDirBusyError',
   ].includes(e.name ?? '');
   process.stderr.write(`error: ${e.message ?? String(error)}\n`);
   return expected ? (error instanceof CliError ? error.exitCode : 2) : 70;

@@ -7,7 +7,7 @@ export async function resumeCommand(
   runId: string,
   options: { dataDir: string; json?: boolean },
 ): Promise<number> {
-  const local = openLocal(options.dataDir, null);
+  const local = await openLocal(options.dataDir, null, 'soar resume');
   try {
     await local.engine.resume(runId);
     await local.engine.idle();

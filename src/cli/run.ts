@@ -19,7 +19,7 @@ export interface RunOptions {
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
   const reg = registry();
   const { library, id } = await PlaybookLibrary.forFile(file, reg);
-  const local = openLocal(options.dataDir, library, reg);
+  const local = await openLocal(options.dataDir, library, 'soar run', reg);
   try {
     const incident = options.incident
       ? await local.engine.createIncident(

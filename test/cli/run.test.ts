@@ -220,3 +220,52 @@ describe('soar run', () => {
     expect(readFileSync(file, 'utf8')).toBe(ASK);
   });
 });
+
+describe('soar approve after the approval timed out', () => {
+  it('refuses the decision and applies the timeout path', async () => {
+    const dir = tempDir();
+    const file = writePlaybook(
+      dir,
+      'late',
+      `id: late
+name: Late
+start: ask
+steps:
+  ask:
+    type: approval
+    prompt: Go?
+    options: [go]
+    timeout: 200ms
+    on_timeout: missed
+    next: went
+  went: { type: end, outputs: { result: went } }
+  missed: { type: end, status: escalated, outputs: { result: missed } }
+`,
+    );
+    const data = join(dir, 'data');
+    const waiting = JSON.parse(soar(['run', file, '--data-dir', data, '--json']).stdout) as {
+      run: string;
+      approvals: { id: string }[];
+    };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const late = soar([
+      'approve',
+      waiting.approvals[0]!.id,
+      'go',
+      '--as',
+      'alice',
+      '--data-dir',
+      data,
+    ]);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/no longer pending: it timed out/);
+    const entries = JSON.parse(
+      soar(['journal', 'show', waiting.run, '--data-dir', data, '--json']).stdout,
+    ) as { kind: string; data?: { outputs?: unknown } }[];
+    expect(entries.map((e) => e.kind)).toContain('approval.timed_out');
+    expect(entries.at(-1)).toMatchObject({
+      kind: 'run.finished',
+      data: { outputs: { result: 'missed' } },
+    });
+  });
+});

@@ -237,6 +237,7 @@ export class LocalEngine {
     this.records.set(next.id, next);
     this.snapshots.set(next.id, { version, snapshot: result.snapshot, owned });
     await this.options.journal.append(next.journalKey, drafts);
+    await this.closeApprovals(record, outbox);
     for (const effect of result.effects) await this.dispatch(next, effect);
   }
 
@@ -257,15 +258,39 @@ export class LocalEngine {
   ): Promise<ApprovalRecord> {
     const approval = await this.options.store.loadApproval(approvalId);
     if (!approval) throw new EngineError(`no approval '${approvalId}'`, 'NOT_FOUND');
-    if (approval.state !== 'pending')
-      throw new EngineError(`approval '${approvalId}' is already ${approval.state}`, 'CONFLICT');
+    if (approval.state === 'decided') {
+      const d = approval.decision;
+      throw new EngineError(
+        `approval '${approvalId}' is already decided${d ? `: ${d.by} chose '${d.option}' at ${d.at}` : ''}`,
+        'CONFLICT',
+      );
+    }
+    if (approval.state === 'expired') {
+      throw new EngineError(
+        `approval '${approvalId}' is no longer pending: it timed out or its run ended`,
+        'GONE',
+      );
+    }
     if (!approval.options.includes(option))
       throw new EngineError(
         `'${option}' is not an option of approval '${approvalId}': expected one of ${approval.options.join(', ')}`,
         'BAD_OPTION',
       );
     const at = this.now().toISOString();
-    await this.resume(approval.run);
+    const record = await this.record(approval.run);
+    const live = record.outbox.some((e) => e.kind === 'approval' && e.id === approvalId);
+    const expired =
+      approval.timeout_at !== null && Date.parse(approval.timeout_at) <= Date.parse(at);
+    if (!live || expired) {
+      await this.options.store.saveApproval({ ...approval, state: 'expired' });
+      // Applies an overdue timeout (and anything else pending) before saying no.
+      await this.resume(approval.run);
+      await this.idle();
+      const why = expired ? `it timed out at ${approval.timeout_at}` : 'its run has moved on';
+      throw new EngineError(`approval '${approvalId}' is no longer pending: ${why}`, 'GONE');
+    }
+    // The decision goes in before anything else the run had pending is picked up again.
+    await this.options.journal.append(record.journalKey, record.drafts);
     await this.send(approval.run, {
       type: 'APPROVAL.DECIDED',
       step: approval.step,
@@ -281,7 +306,19 @@ export class LocalEngine {
       decision: { option, by, at, ...(comment ? { comment } : {}) },
     };
     await this.options.store.saveApproval(decided);
+    await this.resume(approval.run);
     return decided;
+  }
+
+  /** Approvals that left the outbox without a decision timed out or were cancelled. */
+  private async closeApprovals(before: RunRecord, outbox: PendingEffect[]): Promise<void> {
+    for (const effect of before.outbox) {
+      if (effect.kind !== 'approval' || outbox.includes(effect)) continue;
+      const approval = await this.options.store.loadApproval(effect.id);
+      if (approval?.state === 'pending') {
+        await this.options.store.saveApproval({ ...approval, state: 'expired' });
+      }
+    }
   }
 
   private async dispatch(record: RunRecord, effect: IoEffect): Promise<void> {
@@ -351,10 +388,11 @@ export class LocalEngine {
     effect: Extract<PendingEffect, { kind: 'timer' }>,
     key: string,
   ): void {
-    // Approval timeouts do not keep a local run busy: the run waits for a person.
-    const holds = effect.purpose !== 'approval-timeout';
-    if (holds) this.busy++;
     const delay = Math.max(0, Date.parse(effect.fireAt) - this.now().getTime());
+    // A pending approval timeout does not keep a local run busy (the run waits for a person);
+    // an overdue one does, so that whoever picks the run up applies it before exiting.
+    const holds = effect.purpose !== 'approval-timeout' || delay === 0;
+    if (holds) this.busy++;
     const timer = setTimeout(
       () => {
         this.dispatched.delete(key);
