@@ -55,7 +55,7 @@ afterEach(async () => {
 describe('approvals', () => {
   it('refuses a decision after the timeout and lets the timeout win', async () => {
     const env = await engineWith({ ask: ASK('40ms') });
-    cleanup = env.cleanup;
+    cleanup = () => env.cleanup();
     const runId = await env.engine.start('ask', {}, null);
     await env.engine.idle();
     const [approval] = (await env.engine.summary(runId)).approvals;
@@ -76,7 +76,7 @@ describe('approvals', () => {
 
   it('records who decided, once; a second decision is refused', async () => {
     const env = await engineWith({ ask: ASK('1h') });
-    cleanup = env.cleanup;
+    cleanup = () => env.cleanup();
     const runId = await env.engine.start('ask', {}, null);
     await env.engine.idle();
     const [approval] = (await env.engine.summary(runId)).approvals;
@@ -99,7 +99,7 @@ describe('approvals', () => {
 
   it('surfaces an approval of a sub-playbook on the parent run, and finishes both', async () => {
     const env = await engineWith({ parent: PARENT, child: CHILD });
-    cleanup = env.cleanup;
+    cleanup = () => env.cleanup();
     const runId = await env.engine.start('parent', {}, null);
     await env.engine.idle();
     const waiting = await env.engine.summary(runId);
