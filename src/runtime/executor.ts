@@ -3,6 +3,7 @@ import type { PendingEffect } from '../playbook/outbox.js';
 import { toStepError } from '../integration-sdk/errors.js';
 import type { CommandContext } from '../integration-sdk/define.js';
 import type { Registry } from '../integration-sdk/registry.js';
+import { LazyAbort } from './lazy-abort.js';
 
 type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
 
@@ -16,7 +17,8 @@ export interface ExecuteOptions {
   runId: string;
   incident: string | null;
   dryRun?: boolean;
-  signal?: AbortSignal;
+  /** Aborted when the run no longer wants the result (cancelled branch, failed run). */
+  cancel?: LazyAbort;
   now: () => Date;
   config?: (integration: string) => Record<string, unknown>;
 }
@@ -49,13 +51,14 @@ export async function executeCommand(
       },
     };
   }
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const controller = new LazyAbort();
+  options.cancel?.onAbort((reason) => controller.abort(reason));
   let timer: NodeJS.Timeout | undefined;
   const actor = { kind: 'integration' as const, id: resolved.integration.id };
   const ctx: CommandContext = {
-    signal: controller.signal,
+    get signal() {
+      return controller.signal;
+    },
     log: { info: () => undefined, warn: () => undefined },
     evidence: (summary, artifacts, data) =>
       journal.push({
@@ -104,7 +107,6 @@ export async function executeCommand(
     };
   } finally {
     if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -118,7 +120,7 @@ class StepTimeoutError extends Error {
 function withTimeout<T>(
   promise: Promise<T>,
   ms: number,
-  controller: AbortController,
+  controller: LazyAbort,
   keep: (t: NodeJS.Timeout) => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {

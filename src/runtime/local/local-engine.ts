@@ -21,6 +21,7 @@ import {
 } from '../../playbook/outbox.js';
 import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
 import { executeCommand } from '../executor.js';
+import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import type { ApprovalRecord, RunRecord, RunStatus, RunStore } from './run-store.js';
 
@@ -66,7 +67,7 @@ export class LocalEngine {
     { version: number; snapshot: AnyMachineSnapshot; owned: WeakSet<object> }
   >();
   private readonly compiled = new Map<string, CompiledPlaybook>();
-  private readonly dispatched = new Map<string, AbortController | NodeJS.Timeout>();
+  private readonly dispatched = new Map<string, LazyAbort | NodeJS.Timeout>();
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
   private failure: unknown = null;
@@ -325,10 +326,7 @@ export class LocalEngine {
     if (effect.kind === 'finish') return this.notifyParent(record, effect.outcome);
     if (effect.kind === 'cancel') {
       for (const [key, handle] of this.dispatched) {
-        if (
-          key.startsWith(`${record.id}-execute-${effect.token}`) &&
-          handle instanceof AbortController
-        )
+        if (key.startsWith(`${record.id}-execute-${effect.token}`) && handle instanceof LazyAbort)
           handle.abort();
       }
       return;
@@ -352,13 +350,13 @@ export class LocalEngine {
     effect: Extract<PendingEffect, { kind: 'execute' }>,
     key: string,
   ): void {
-    const controller = new AbortController();
+    const controller = new LazyAbort();
     this.dispatched.set(key, controller);
     this.busy++;
     void executeCommand(this.options.registry, effect, {
       runId: record.id,
       incident: record.incident,
-      signal: controller.signal,
+      cancel: controller,
       now: this.now,
     })
       .then(({ event, journal }) => {
@@ -552,7 +550,7 @@ export class LocalEngine {
 
   close(): Promise<void> {
     for (const handle of this.dispatched.values()) {
-      if (handle instanceof AbortController) handle.abort();
+      if (handle instanceof LazyAbort) handle.abort();
       else clearTimeout(handle);
     }
     this.dispatched.clear();
