@@ -6,11 +6,16 @@ import { CliError, exitCodeOf, printJson, printRunSummary, runJson } from './out
 export async function approveCommand(
   id: string,
   option: string,
-  options: { as?: string; dataDir: string; json?: boolean; comment?: string },
+  options: { as?: string; dataDir: string; config?: string; json?: boolean; comment?: string },
 ): Promise<number> {
   if (!options.as)
     throw new CliError('--as NAME is required: approvals are journaled with who decided');
-  const local = await openLocal(options.dataDir, null, 'soar approve');
+  const local = await openLocal(
+    options.dataDir,
+    null,
+    'soar approve',
+    options.config ? { config: options.config } : {},
+  );
   try {
     const approval = await local.engine.approve(id, option, options.as, options.comment);
     await local.engine.idle();

@@ -3,6 +3,8 @@ import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.
 import { publishedSchema } from '../playbook/schema.js';
 import { approveCommand } from './approve.js';
 import { graphCommand } from './graph.js';
+import { integrationsListCommand, integrationsTestCommand } from './integrations.js';
+import { ConfigInvalidError } from '../runtime/config-file.js';
 import { journalShowCommand, journalVerifyCommand } from './journal.js';
 import { DEFAULT_DATA_DIR } from './local-context.js';
 import { CliError, printJson } from './output.js';
@@ -38,6 +40,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--approve <option>', 'answer every approval with this option (unattended runs)')
     .option('--as <name>', 'who answers approvals given with --approve', 'cli')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
     .action(wrap(runCommand));
   program
@@ -48,6 +51,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--as <name>', 'who decides (journaled)')
     .option('--comment <text>', 'a comment for the journal')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
     .action(wrap(approveCommand));
   program
@@ -55,6 +59,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('continue a run after its process died')
     .argument('<run-id>')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
     .action(wrap(resumeCommand));
   const journal = program
@@ -86,6 +91,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<playbook>')
     .option('--format <format>', 'mermaid', 'mermaid')
     .action(wrap(graphCommand));
+  const integrations = program
+    .command('integrations')
+    .description('integrations and their configured instances');
+  integrations
+    .command('list')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--json', 'print as JSON')
+    .action(wrap(integrationsListCommand));
+  integrations
+    .command('test')
+    .argument('<instance>')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--json', 'print the verdict as JSON')
+    .action(wrap(integrationsTestCommand));
   program
     .command('schema')
     .description('print the playbook JSON Schema')
@@ -106,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof PlaybookInvalidError) {
+  if (error instanceof PlaybookInvalidError || error instanceof ConfigInvalidError) {
     for (const d of error.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     return 1;
   }

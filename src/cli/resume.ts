@@ -5,9 +5,14 @@ import { exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
 /** `soar resume <run-id>`: continues a run from the data dir after its process died. */
 export async function resumeCommand(
   runId: string,
-  options: { dataDir: string; json?: boolean },
+  options: { dataDir: string; config?: string; json?: boolean },
 ): Promise<number> {
-  const local = await openLocal(options.dataDir, null, 'soar resume');
+  const local = await openLocal(
+    options.dataDir,
+    null,
+    'soar resume',
+    options.config ? { config: options.config } : {},
+  );
   try {
     await local.engine.resume(runId);
     await local.engine.idle();

@@ -10,6 +10,7 @@ export interface RunOptions {
   input: string[];
   incident?: string;
   dataDir: string;
+  config?: string;
   approve?: string;
   as: string;
   json?: boolean;
@@ -19,7 +20,10 @@ export interface RunOptions {
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
   const reg = registry();
   const { library, id } = await PlaybookLibrary.forFile(file, reg);
-  const local = await openLocal(options.dataDir, library, 'soar run', reg);
+  const local = await openLocal(options.dataDir, library, 'soar run', {
+    registry: reg,
+    ...(options.config ? { config: options.config } : {}),
+  });
   try {
     const incident = options.incident
       ? await local.engine.createIncident(

@@ -16,8 +16,28 @@ export interface CommandContext {
   /** Journals a note. */
   note(summary: string, data?: Record<string, unknown>): void;
   run: { id: string; step: string; attempt: number; incident: string | null; dryRun: boolean };
-  /** The integration instance's configuration (secrets already resolved). */
-  config: Record<string, unknown>;
+  /** The integration instance the command runs against, credentials resolved. */
+  instance: InstanceContext;
+}
+
+/** An instance as a command sees it. Credentials are resolved and redacted from the journal. */
+export interface InstanceContext {
+  id: string;
+  url?: string;
+  credentials: Record<string, string>;
+  settings: Record<string, unknown>;
+  timeoutMs: number;
+  tls: { verify: boolean; ca?: string };
+  dryRun: boolean;
+}
+
+/** What an integration needs from `soar.config.yaml`. */
+export interface InstanceRequirements {
+  url?: boolean;
+  /** Names of the credentials the instance must reference (token, password, …). */
+  credentials?: string[];
+  /** Schema of `settings` (block group name, VDOM, …). */
+  settings?: TObject;
 }
 
 export interface CommandDefinition<I extends TObject = TObject, O extends TSchema = TSchema> {
@@ -35,9 +55,11 @@ export interface IntegrationDefinition {
   title: string;
   description: string;
   docs?: string;
-  /** Names of config fields that hold secrets; their values are redacted everywhere. */
-  secrets?: string[];
+  /** What an instance must configure; without it the integration needs no instance. */
+  instance?: InstanceRequirements;
   commands: CommandDefinition[];
+  /** Checks connectivity and credentials for `soar integrations test`. */
+  test?(ctx: Omit<CommandContext, 'run'>): Promise<{ detail: string }>;
 }
 
 /** Declares a command; typing `run` from the input schema. */

@@ -4,6 +4,8 @@ import { toStepError } from '../integration-sdk/errors.js';
 import type { CommandContext } from '../integration-sdk/define.js';
 import type { Registry } from '../integration-sdk/registry.js';
 import { LazyAbort } from './lazy-abort.js';
+import type { Instances } from '../integration-sdk/instances.js';
+import type { InstanceContext } from '../integration-sdk/define.js';
 
 type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
 
@@ -16,12 +18,21 @@ export interface ExecutionResult {
 export interface ExecuteOptions {
   runId: string;
   incident: string | null;
-  dryRun?: boolean;
+  /** Instances from soar.config.yaml; without them every integration gets an implicit one. */
+  instances?: Instances;
   /** Aborted when the run no longer wants the result (cancelled branch, failed run). */
   cancel?: LazyAbort;
   now: () => Date;
-  config?: (integration: string) => Record<string, unknown>;
 }
+
+const IMPLICIT = (id: string): InstanceContext => ({
+  id,
+  credentials: {},
+  settings: {},
+  timeoutMs: 30_000,
+  tls: { verify: true },
+  dryRun: false,
+});
 
 /** Runs one integration command for a step, enforcing its timeout; never throws. */
 export async function executeCommand(
@@ -51,6 +62,22 @@ export async function executeCommand(
       },
     };
   }
+  let instance: InstanceContext;
+  try {
+    instance =
+      options.instances?.forIntegration(resolved.integration.id) ??
+      IMPLICIT(resolved.integration.id);
+  } catch (error) {
+    return {
+      journal,
+      event: {
+        type: 'STEP.FAILED',
+        ...base,
+        at: options.now().toISOString(),
+        error: toStepError(error),
+      },
+    };
+  }
   const controller = new LazyAbort();
   options.cancel?.onAbort((reason) => controller.abort(reason));
   let timer: NodeJS.Timeout | undefined;
@@ -76,9 +103,9 @@ export async function executeCommand(
       step: effect.step,
       attempt: effect.attempt,
       incident: options.incident,
-      dryRun: options.dryRun ?? false,
+      dryRun: instance.dryRun,
     },
-    config: options.config?.(resolved.integration.id) ?? {},
+    instance,
   };
   try {
     const running = resolved.command.run(ctx, effect.input);

@@ -23,6 +23,7 @@ import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/
 import { executeCommand } from '../executor.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
+import type { Instances } from '../../integration-sdk/instances.js';
 import type { ApprovalRecord, RunRecord, RunStatus, RunStore } from './run-store.js';
 
 export interface LocalEngineOptions {
@@ -30,6 +31,10 @@ export interface LocalEngineOptions {
   journal: JournalStore;
   store: RunStore;
   library: PlaybookLibrary;
+  /** Integration instances; without them every integration gets an implicit, empty one. */
+  instances?: Instances;
+  /** Applied to what `summary` reports (run outputs, errors), as the journal store applies its own. */
+  redact?: <T>(value: T) => T;
   now?: () => Date;
 }
 
@@ -357,6 +362,7 @@ export class LocalEngine {
       runId: record.id,
       incident: record.incident,
       cancel: controller,
+      ...(this.options.instances ? { instances: this.options.instances } : {}),
       now: this.now,
     })
       .then(({ event, journal }) => {
@@ -513,14 +519,15 @@ export class LocalEngine {
         : approvals.length > 0
           ? 'waiting'
           : record.status;
-    return {
+    const redact = this.options.redact ?? (<T>(value: T) => value);
+    return redact({
       run: record.id,
       incident: record.incident,
       status,
       outputs: context.outcome?.outputs ?? {},
       approvals,
       ...(context.outcome?.error ? { error: context.outcome.error } : {}),
-    };
+    });
   }
 
   private async collectApprovals(record: RunRecord, out: RunSummary['approvals']): Promise<void> {
