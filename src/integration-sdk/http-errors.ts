@@ -181,7 +181,7 @@ export function headerSecrets(headers: Record<string, string>): string[] {
 
 /** Secret values in a request's query, form and JSON body, found by their names. */
 export function payloadSecrets(
-  query: Record<string, unknown> | undefined,
+  query: Record<string, string | number | boolean | undefined> | undefined,
   form: Record<string, string> | undefined,
   json: unknown,
 ): string[] {
@@ -247,12 +247,7 @@ export function statusError(failure: StatusFailure): HttpError {
   const head = `${method} ${url}: HTTP ${status}${reason ? ` ${reason}` : ''}`;
   const message = excerpt ? `${head}: ${excerpt}` : head;
   if (status === 429) {
-    return httpError(
-      'RATE_LIMITED',
-      message,
-      status,
-      parseRetryAfter(headers['retry-after']),
-    );
+    return httpError('RATE_LIMITED', message, status, parseRetryAfter(headers['retry-after']));
   }
   if (status === 401 || status === 403) return httpError('AUTH_REFUSED', message, status);
   if (status === 408) return httpError('TIMEOUT', message, status);

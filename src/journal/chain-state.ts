@@ -47,12 +47,11 @@ export class ChainState {
  * like the line it writes (Dates become strings, functions and undefined disappear).
  */
 function sanitize(draft: JournalDraft, redactor: Redactor): JournalDraft {
-  const redacted = redactor.redact({
+  const { summary, data, artifacts } = redactor.redactJson({
     summary: draft.summary,
     data: draft.data,
     artifacts: draft.artifacts,
-  });
-  const { summary, data, artifacts } = JSON.parse(JSON.stringify(redacted)) as typeof redacted;
+  }) as Pick<JournalDraft, 'summary' | 'data' | 'artifacts'>;
   return { ...draft, summary, data, artifacts };
 }
 

@@ -7,6 +7,9 @@
 
 const CREDENTIAL_WORDS = new Set([
   'password',
+  // FortiOS: the admin API key field, and the CSRF token of a login session.
+  'secretkey',
+  'ccsrftoken',
   'passwd',
   'passphrase',
   'secret',

@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { BAIL, compileFastPath, type FastEvaluator } from './fast-path.js';
 
 /**
  * `${{ … }}` templates holding JSONata. A string that is exactly one expression yields the
@@ -24,7 +25,7 @@ export class ExpressionError extends Error {
   }
 }
 
-type Part = string | { source: string; expr: jsonata.Expression };
+type Part = string | { source: string; expr: jsonata.Expression; fast: FastEvaluator | null };
 export type Template =
   { kind: 'literal'; value: string } | { kind: 'template'; parts: Part[]; whole: boolean };
 
@@ -61,7 +62,8 @@ function buildTemplate(text: string): Template {
     if (close < 0) throw new ExpressionError(`unclosed '\${{' (expected '}}')`, text, open);
     const source = text.slice(open + OPEN.length, close).trim();
     if (source === '') throw new ExpressionError('empty expression', text, open);
-    parts.push({ source, expr: compile(source) });
+    const expr = compile(source);
+    parts.push({ source, expr, fast: compileFastPath(expr.ast()) });
     cursor = close + 2;
   }
   const whole = parts.length === 1 && typeof parts[0] !== 'string';
@@ -152,6 +154,10 @@ export async function evaluateValue(value: unknown, scope: Scope, nowMs: number)
 }
 
 async function run(part: Exclude<Part, string>, scope: Scope, nowMs: number): Promise<unknown> {
+  if (part.fast) {
+    const value = part.fast(scope);
+    if (value !== BAIL) return value;
+  }
   const iso = new Date(nowMs).toISOString();
   const bindings = {
     now: () => iso,

@@ -145,3 +145,43 @@ describe('createRedactor: structure', () => {
     expect(Object.keys(out)).toEqual(['__proto__']);
   });
 });
+
+describe('redactJson', () => {
+  it('equals a JSON round trip of redact, for every kind of value', () => {
+    const redactor = createRedactor({ secretValues: ['s3cret-value'] });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const samples: unknown[] = [
+      'plain',
+      'Bearer s3cret-value',
+      42,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -0,
+      true,
+      null,
+      [1, undefined, () => 1, Symbol('s'), 'https://u:p@host/x?token=abc'],
+      {
+        a: undefined,
+        b: () => 1,
+        password: undefined,
+        token: 'x',
+        nested: { api_key: 'k', list: [{ cookie: 'c' }] },
+      },
+      { when: new Date('2026-01-02T03:04:05Z'), bad: new Date(Number.NaN) },
+      { url: new URL('https://user:pw@example.com/p?apikey=1') },
+      { toJSON: () => ({ secret: 'from toJSON', text: 's3cret-value' }) },
+      cyclic,
+      { ['__proto__']: 'kept as data' },
+      [],
+      {},
+    ];
+    for (const sample of samples) {
+      expect(redactor.redactJson(sample)).toEqual(
+        JSON.parse(JSON.stringify(redactor.redact(sample))) as unknown,
+      );
+    }
+    expect(redactor.redactJson(undefined)).toBeUndefined();
+    expect(() => redactor.redactJson({ n: 1n })).toThrow(/BigInt/);
+  });
+});
