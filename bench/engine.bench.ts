@@ -1,11 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { builtinIntegrations } from '../integrations/index.js';
-import { echo } from '../integrations/core/echo.js';
 import { Registry } from '../src/integration-sdk/registry.js';
-import type { CommandContext } from '../src/integration-sdk/define.js';
 import { FileJournalStore } from '../src/journal/file-store.js';
 import { MemoryJournalStore } from '../src/journal/memory-store.js';
 import type { JournalStore } from '../src/journal/store.js';
@@ -50,31 +48,74 @@ function compileFigures(steps: number) {
   };
 }
 
-async function rawCommandRate(steps: number): Promise<number> {
-  const ctx = { signal: new AbortController().signal } as CommandContext;
-  const start = performance.now();
-  let n = 0;
-  for (let i = 0; i < steps; i++) n = ((await echo.run(ctx, { n })) as { n: number }).n + 1;
-  return steps / ((performance.now() - start) / 1000);
-}
-
+/** Best of several runs of the chain, after warm-up runs that let the JIT settle. */
 async function engineRate(
   steps: number,
-  stores: { journal: JournalStore; store: RunStore },
+  makeStores: () => { journal: JournalStore; store: RunStore },
   dir: string,
+  rounds = { warmup: 4, measured: 3 },
 ): Promise<number> {
   const library = new PlaybookLibrary(dir, registry);
-  const engine = new LocalEngine({ registry, library, ...stores });
   await library.get(`chain-${steps}`);
+  let best = 0;
+  for (let round = 0; round < rounds.warmup + rounds.measured; round++) {
+    const engine = new LocalEngine({ registry, library, ...makeStores() });
+    const start = performance.now();
+    const runId = await engine.start(`chain-${steps}`, {}, null);
+    await engine.idle();
+    const seconds = (performance.now() - start) / 1000;
+    const summary = await engine.summary(runId);
+    if (summary.status !== 'completed' || summary.outputs.last !== steps - 1) {
+      throw new Error(`bench run did not complete: ${JSON.stringify(summary)}`);
+    }
+    await engine.close();
+    if (round >= rounds.warmup) best = Math.max(best, (steps + 1) / seconds);
+  }
+  return best;
+}
+
+/** Baseline: only the journaling a step needs (two entries), nothing of the engine. */
+async function journalOnlyRate(steps: number): Promise<number> {
+  let best = 0;
+  for (let round = 0; round < 5; round++) {
+    const journal = new MemoryJournalStore();
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) {
+      await journal.append('bench', [
+        draft(`${round}-${i}-a`, 'step.completed', { output: { n: i } }),
+        draft(`${round}-${i}-b`, 'step.started', { type: 'action', visit: 1, uses: 'core.echo' }),
+      ]);
+    }
+    best = Math.max(best, steps / ((performance.now() - start) / 1000));
+  }
+  return best;
+}
+
+/** Baseline: appending a small line to a file and fsyncing it, one after another. */
+async function fsyncRate(dir: string, count: number): Promise<number> {
+  const handle = await open(join(dir, 'fsync-baseline'), 'a');
   const start = performance.now();
-  const runId = await engine.start(`chain-${steps}`, {}, null);
-  await engine.idle();
-  const seconds = (performance.now() - start) / 1000;
-  const summary = await engine.summary(runId);
-  if (summary.status !== 'completed' || summary.outputs.last !== steps - 1)
-    throw new Error(`bench run did not complete: ${JSON.stringify(summary)}`);
-  await engine.close();
-  return (steps + 1) / seconds;
+  for (let i = 0; i < count; i++) {
+    await handle.write(`{"n":${i}}\n`);
+    await handle.sync();
+  }
+  const rate = count / ((performance.now() - start) / 1000);
+  await handle.close();
+  return rate;
+}
+
+function draft(id: string, kind: 'step.completed' | 'step.started', data: Record<string, unknown>) {
+  return {
+    id,
+    at: new Date().toISOString(),
+    incident: null,
+    run: 'bench',
+    step: 's',
+    kind,
+    actor: { kind: 'system' as const, id: 'engine' },
+    summary: `s ${kind}`,
+    data,
+  };
 }
 
 async function main() {
@@ -83,33 +124,35 @@ async function main() {
   await writeFile(join(dir, `chain-${steps}.yaml`), echoChain(steps));
   try {
     const compile = compileFigures(500);
-    await engineRate(
-      steps,
-      { journal: new MemoryJournalStore(), store: new MemoryRunStore() },
-      dir,
-    ); // warm-up
-    const raw = await rawCommandRate(steps * 10);
+    const journalOnly = await journalOnlyRate(steps);
     const memory = await engineRate(
       steps,
-      { journal: new MemoryJournalStore(), store: new MemoryRunStore() },
+      () => ({ journal: new MemoryJournalStore(), store: new MemoryRunStore() }),
       dir,
     );
+    const fsyncs = await fsyncRate(dir, 500);
     const dataDir = join(dir, 'data');
     const file = await engineRate(
       steps,
-      { journal: new FileJournalStore(join(dataDir, 'journal')), store: new FileRunStore(dataDir) },
+      () => ({
+        journal: new FileJournalStore(join(dataDir, 'journal')),
+        store: new FileRunStore(dataDir),
+      }),
       dir,
+      { warmup: 1, measured: 2 },
     );
     const result = {
       bench: 'engine',
       compile_500_steps: compile,
       local_engine_echo_chain: {
         steps,
-        baseline_direct_command_calls_per_s: Math.round(raw),
+        note: 'best of 3 runs after 4 warm-up runs (file: best of 2 after 1)',
         memory_steps_per_s: Math.round(memory),
+        baseline_journal_only_steps_per_s: Math.round(journalOnly),
+        memory_vs_journal_only: round(memory / journalOnly),
         file_steps_per_s: Math.round(file),
-        memory_vs_baseline: round(memory / raw),
-        file_vs_memory: round(file / memory),
+        baseline_fsyncs_per_s: Math.round(fsyncs),
+        file_steps_per_fsync: round(file / fsyncs),
         target_memory_steps_per_s: 10_000,
         meets_target: memory >= 10_000,
       },

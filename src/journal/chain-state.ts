@@ -27,11 +27,13 @@ export class ChainState {
    */
   extend(drafts: readonly JournalDraft[], redactor: Redactor): JournalEntry[] {
     const fresh: JournalDraft[] = [];
-    const seen = new Set<string>();
+    // Most batches are a handful of entries, where a scan is cheaper than a Set per append.
+    const seen = drafts.length > 16 ? new Set<string>() : null;
+    const duplicate = (id: string) => (seen ? seen.has(id) : fresh.some((f) => f.id === id));
     for (const draft of drafts) {
       assertDraft(draft);
-      if (this.ids.has(draft.id) || seen.has(draft.id)) continue;
-      seen.add(draft.id);
+      if (this.ids.has(draft.id) || duplicate(draft.id)) continue;
+      seen?.add(draft.id);
       fresh.push(sanitize(draft, redactor));
     }
     return fresh.map((draft) => {

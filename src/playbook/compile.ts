@@ -35,18 +35,16 @@ type Ctx = { context: RunContext; event: RunEvent | { type: string } };
 export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlaybook {
   const structure = analyse(playbook);
   const decider = new Decider(playbook, structure);
-  // Guards and actions of one transition see the same (context, event); decide once per step.
-  const memo = new WeakMap<object, Map<string, { context: RunContext; decision: Decision }>>();
+  // Guards and actions of one transition see the same (context, event): decide once per step.
+  // A few recent decisions suffice; they are consulted within one synchronous transition.
+  const recent: { event: object; step: string; context: RunContext; decision: Decision }[] = [];
   const decide = (context: RunContext, event: Ctx['event'], step: string): Decision => {
-    let byStep = memo.get(event);
-    if (!byStep) {
-      byStep = new Map<string, { context: RunContext; decision: Decision }>();
-      memo.set(event, byStep);
+    for (const hit of recent) {
+      if (hit.event === event && hit.step === step && hit.context === context) return hit.decision;
     }
-    const hit = byStep.get(step);
-    if (hit && hit.context === context) return hit.decision;
     const decision = decider.decide(context, event, step);
-    byStep.set(step, { context, decision });
+    if (recent.length >= 8) recent.shift();
+    recent.push({ event, step, context, decision });
     return decision;
   };
 

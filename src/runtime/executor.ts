@@ -6,6 +6,7 @@ import type { Registry } from '../integration-sdk/registry.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { Instances } from '../integration-sdk/instances.js';
 import type { InstanceContext } from '../integration-sdk/define.js';
+import type { Artifact } from '../journal/entry.js';
 
 type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
 
@@ -25,14 +26,74 @@ export interface ExecuteOptions {
   now: () => Date;
 }
 
-const IMPLICIT = (id: string): InstanceContext => ({
-  id,
-  credentials: {},
-  settings: {},
-  timeoutMs: 30_000,
-  tls: { verify: true },
-  dryRun: false,
-});
+const implicitInstances = new Map<string, InstanceContext>();
+const IMPLICIT = (id: string): InstanceContext => {
+  let instance = implicitInstances.get(id);
+  if (!instance) {
+    instance = {
+      id,
+      credentials: {},
+      settings: {},
+      timeoutMs: 30_000,
+      tls: { verify: true },
+      dryRun: false,
+    };
+    implicitInstances.set(id, instance);
+  }
+  return instance;
+};
+
+const NO_LOG = { info: () => undefined, warn: () => undefined };
+
+/** A command's view of its step; a class so that the per-step cost is one small object. */
+class StepContext implements CommandContext {
+  readonly log = NO_LOG;
+  readonly run: CommandContext['run'];
+  private readonly actor: { kind: 'integration'; id: string };
+
+  constructor(
+    private readonly controller: LazyAbort,
+    private readonly journal: ExecutionResult['journal'],
+    private readonly effect: ExecuteEffect,
+    integration: string,
+    readonly instance: InstanceContext,
+    options: ExecuteOptions,
+  ) {
+    this.actor = { kind: 'integration', id: integration };
+    this.run = {
+      id: options.runId,
+      step: effect.step,
+      attempt: effect.attempt,
+      incident: options.incident,
+      dryRun: instance.dryRun,
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  evidence(summary: string, artifacts: Artifact[], data?: Record<string, unknown>): void {
+    this.journal.push({
+      kind: 'evidence',
+      step: this.effect.step,
+      summary,
+      artifacts,
+      actor: this.actor,
+      ...(data ? { data } : {}),
+    });
+  }
+
+  note(summary: string, data?: Record<string, unknown>): void {
+    this.journal.push({
+      kind: 'note',
+      step: this.effect.step,
+      summary,
+      actor: this.actor,
+      ...(data ? { data } : {}),
+    });
+  }
+}
 
 /** Runs one integration command for a step, enforcing its timeout; never throws. */
 export async function executeCommand(
@@ -81,32 +142,14 @@ export async function executeCommand(
   const controller = new LazyAbort();
   options.cancel?.onAbort((reason) => controller.abort(reason));
   let timer: NodeJS.Timeout | undefined;
-  const actor = { kind: 'integration' as const, id: resolved.integration.id };
-  const ctx: CommandContext = {
-    get signal() {
-      return controller.signal;
-    },
-    log: { info: () => undefined, warn: () => undefined },
-    evidence: (summary, artifacts, data) =>
-      journal.push({
-        kind: 'evidence',
-        step: effect.step,
-        summary,
-        artifacts,
-        actor,
-        ...(data ? { data } : {}),
-      }),
-    note: (summary, data) =>
-      journal.push({ kind: 'note', step: effect.step, summary, actor, ...(data ? { data } : {}) }),
-    run: {
-      id: options.runId,
-      step: effect.step,
-      attempt: effect.attempt,
-      incident: options.incident,
-      dryRun: instance.dryRun,
-    },
+  const ctx = new StepContext(
+    controller,
+    journal,
+    effect,
+    resolved.integration.id,
     instance,
-  };
+    options,
+  );
   try {
     const running = resolved.command.run(ctx, effect.input);
     const output =

@@ -174,9 +174,10 @@ export class LocalEngine {
   send(runId: string, event: RunEvent, extraJournal: JournalDraft[] = []): Promise<void> {
     this.busy++;
     return this.serial(runId, async () => {
-      const record = await this.record(runId);
+      // Cached records and machines are taken without an await: each one is a microtask hop.
+      const record = this.records.get(runId) ?? (await this.record(runId));
       if (record.snapshot.status === 'done') return;
-      const compiled = await this.compiledFor(record);
+      const compiled = this.compiled.get(record.playbook.hash) ?? (await this.compiledFor(record));
       const live = this.snapshots.get(runId);
       const fresh = live?.version !== record.version;
       const snapshot = fresh ? restoreSnapshot(compiled, record.snapshot) : live.snapshot;
@@ -216,9 +217,13 @@ export class LocalEngine {
       ...(entry.data ? { data: entry.data } : {}),
       ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
     });
-    const drafts = [...extra, ...result.journal.map(stamp)];
-    const fresh = result.effects.filter(isPendingKind);
-    const outbox = [...record.outbox, ...fresh].filter((e) => isEffectLive(context, e));
+    const stamped = result.journal.map(stamp);
+    const drafts = extra.length > 0 ? [...extra, ...stamped] : stamped;
+    const outbox: PendingEffect[] = [];
+    for (const effect of record.outbox) if (isEffectLive(context, effect)) outbox.push(effect);
+    for (const effect of result.effects) {
+      if (isPendingKind(effect) && isEffectLive(context, effect)) outbox.push(effect);
+    }
     const status: RunStatus =
       result.snapshot.status === 'done'
         ? context.outcome?.status === 'failed'
@@ -237,13 +242,13 @@ export class LocalEngine {
       snapshot: persistSnapshot(result.snapshot),
       outbox,
       drafts,
-      updated_at: this.now().toISOString(),
+      updated_at: at,
     };
     await this.options.store.saveRun(next);
     this.records.set(next.id, next);
     this.snapshots.set(next.id, { version, snapshot: result.snapshot, owned });
     await this.options.journal.append(next.journalKey, drafts);
-    await this.closeApprovals(record, outbox);
+    if (record.outbox.some((e) => e.kind === 'approval')) await this.closeApprovals(record, outbox);
     for (const effect of result.effects) await this.dispatch(next, effect);
   }
 
