@@ -1,4 +1,5 @@
 import { toStepError } from '../integration-sdk/errors.js';
+import { HttpClients } from '../runtime/http-clients.js';
 import { instances, registry } from './local-context.js';
 import { CliError, printJson } from './output.js';
 
@@ -57,14 +58,22 @@ export async function integrationsTestCommand(
       };
     } else {
       const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
-      const result = await integration.test({
-        signal,
-        instance,
-        log: { info: () => undefined, warn: () => undefined },
-        evidence: () => undefined,
-        note: () => undefined,
-      });
-      verdict = { ok: true, detail: result.detail };
+      const clients = new HttpClients();
+      try {
+        const result = await integration.test({
+          signal,
+          instance,
+          get http() {
+            return clients.forInstance(instance);
+          },
+          log: { info: () => undefined, warn: () => undefined },
+          evidence: () => undefined,
+          note: () => undefined,
+        });
+        verdict = { ok: true, detail: result.detail };
+      } finally {
+        await clients.close();
+      }
     }
   } catch (error) {
     const failure = toStepError(error);

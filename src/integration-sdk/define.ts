@@ -1,5 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Artifact } from '../journal/entry.js';
+import type { HttpClient } from './http.js';
 
 export interface CommandLogger {
   info(message: string, data?: Record<string, unknown>): void;
@@ -18,6 +19,11 @@ export interface CommandContext {
   run: { id: string; step: string; attempt: number; incident: string | null; dryRun: boolean };
   /** The integration instance the command runs against, credentials resolved. */
   instance: InstanceContext;
+  /**
+   * The instance's HTTP client (base URL, TLS, timeouts, fault classification). Every call is
+   * journaled with the step. Throws when the instance has no url.
+   */
+  readonly http: HttpClient;
 }
 
 /** An instance as a command sees it. Credentials are resolved and redacted from the journal. */

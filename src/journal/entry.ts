@@ -25,6 +25,7 @@ export const JOURNAL_KINDS = [
   'step.retried',
   'step.skipped',
   'evidence',
+  'request',
   'approval.requested',
   'approval.decided',
   'approval.timed_out',

@@ -4,6 +4,9 @@ import { toStepError } from '../integration-sdk/errors.js';
 import type { CommandContext } from '../integration-sdk/define.js';
 import type { Registry } from '../integration-sdk/registry.js';
 import { LazyAbort } from './lazy-abort.js';
+import type { HttpClients } from './http-clients.js';
+import type { HttpClient, HttpCallRecord } from '../integration-sdk/http.js';
+import { permanentError } from '../integration-sdk/errors.js';
 import type { Instances } from '../integration-sdk/instances.js';
 import type { InstanceContext } from '../integration-sdk/define.js';
 import type { Artifact } from '../journal/entry.js';
@@ -21,6 +24,8 @@ export interface ExecuteOptions {
   incident: string | null;
   /** Instances from soar.config.yaml; without them every integration gets an implicit one. */
   instances?: Instances;
+  /** HTTP clients per instance; commands that call `ctx.http` need them. */
+  http?: HttpClients;
   /** Aborted when the run no longer wants the result (cancelled branch, failed run). */
   cancel?: LazyAbort;
   now: () => Date;
@@ -58,6 +63,7 @@ class StepContext implements CommandContext {
     integration: string,
     readonly instance: InstanceContext,
     options: ExecuteOptions,
+    private readonly clients = options.http,
   ) {
     this.actor = { kind: 'integration', id: integration };
     this.run = {
@@ -71,6 +77,11 @@ class StepContext implements CommandContext {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  get http(): HttpClient {
+    if (!this.clients) throw permanentError('no HTTP clients in this runtime', 'BAD_INSTANCE');
+    return this.clients.forInstance(this.instance);
   }
 
   evidence(summary: string, artifacts: Artifact[], data?: Record<string, unknown>): void {
@@ -93,6 +104,22 @@ class StepContext implements CommandContext {
       ...(data ? { data } : {}),
     });
   }
+}
+
+/** A vendor request as the journal keeps it: method, URL without secrets, status, duration. */
+function requestEntry(
+  step: string,
+  integration: string,
+  call: HttpCallRecord,
+): ExecutionResult['journal'][number] {
+  const outcome = call.status !== null ? String(call.status) : (call.error ?? 'failed');
+  return {
+    kind: 'request',
+    step,
+    summary: `${call.method} ${call.url} → ${outcome} (${Math.round(call.durationMs)} ms)`,
+    actor: { kind: 'integration', id: integration },
+    data: { http: { ...call } },
+  };
 }
 
 /** Runs one integration command for a step, enforcing its timeout; never throws. */
@@ -151,7 +178,12 @@ export async function executeCommand(
     options,
   );
   try {
-    const running = resolved.command.run(ctx, effect.input);
+    const running = options.http
+      ? options.http.withSink(
+          (call) => journal.push(requestEntry(effect.step, resolved.integration.id, call)),
+          () => resolved.command.run(ctx, effect.input),
+        )
+      : resolved.command.run(ctx, effect.input);
     const output =
       effect.timeoutMs === null
         ? await running

@@ -21,6 +21,7 @@ import {
 } from '../../playbook/outbox.js';
 import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
 import { executeCommand } from '../executor.js';
+import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import type { Instances } from '../../integration-sdk/instances.js';
@@ -33,6 +34,8 @@ export interface LocalEngineOptions {
   library: PlaybookLibrary;
   /** Integration instances; without them every integration gets an implicit, empty one. */
   instances?: Instances;
+  /** HTTP clients for integration instances (one per instance; closed with the engine). */
+  http?: HttpClients;
   /** Applied to what `summary` reports (run outputs, errors), as the journal store applies its own. */
   redact?: <T>(value: T) => T;
   now?: () => Date;
@@ -77,8 +80,11 @@ export class LocalEngine {
   private idleWaiters: (() => void)[] = [];
   private failure: unknown = null;
 
+  private readonly http: HttpClients;
+
   constructor(private readonly options: LocalEngineOptions) {
     this.now = options.now ?? (() => new Date());
+    this.http = options.http ?? new HttpClients();
   }
 
   /** Creates an incident from an alert and journals it. */
@@ -368,6 +374,7 @@ export class LocalEngine {
       incident: record.incident,
       cancel: controller,
       ...(this.options.instances ? { instances: this.options.instances } : {}),
+      http: this.http,
       now: this.now,
     })
       .then(({ event, journal }) => {
@@ -566,7 +573,7 @@ export class LocalEngine {
       else clearTimeout(handle);
     }
     this.dispatched.clear();
-    return Promise.resolve();
+    return this.options.http ? Promise.resolve() : this.http.close();
   }
 
   private async compiledFor(record: RunRecord): Promise<CompiledPlaybook> {
