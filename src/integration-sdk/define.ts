@@ -1,6 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Artifact } from '../journal/entry.js';
-import type { HttpClient } from './http.js';
+import type { HttpRequester } from './http.js';
 
 export interface CommandLogger {
   info(message: string, data?: Record<string, unknown>): void;
@@ -23,7 +23,7 @@ export interface CommandContext {
    * The instance's HTTP client (base URL, TLS, timeouts, fault classification). Every call is
    * journaled with the step. Throws when the instance has no url.
    */
-  readonly http: HttpClient;
+  readonly http: HttpRequester;
 }
 
 /** An instance as a command sees it. Credentials are resolved and redacted from the journal. */

@@ -25,6 +25,11 @@ import {
 
 export { HttpError, HttpErrorCode, parseRetryAfter, MAX_RETRY_AFTER_MS } from './http-errors.js';
 
+/** What a command sees of HTTP: requests, each journaled with the step that made it. */
+export interface HttpRequester {
+  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
+}
+
 export interface HttpClientOptions {
   /** e.g. https://fw.example:8443/ ; request paths are appended to its path. */
   baseUrl: string;
@@ -153,7 +158,11 @@ export class HttpClient {
     });
   }
 
-  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+  /** `onCall`, when given, hears about this request too (the step that made it journals it). */
+  async request<T = unknown>(
+    req: HttpRequest,
+    onCall?: (call: HttpCallRecord) => void,
+  ): Promise<HttpResponse<T>> {
     const method = req.method ?? 'GET';
     const started = performance.now();
     const state: CallState = {
@@ -171,7 +180,7 @@ export class HttpClient {
         error instanceof HttpError ? error : networkError(error, method, state.url, state.scrubber);
       throw failure;
     } finally {
-      this.record({
+      this.record(onCall, {
         method,
         url: state.url,
         status: state.status,
@@ -332,12 +341,14 @@ export class HttpClient {
     return url;
   }
 
-  private record(call: HttpCallRecord): void {
-    if (this.onCall === undefined) return;
-    try {
-      this.onCall(call);
-    } catch {
-      // A journal hook's failure must not change the outcome of the call.
+  private record(extra: ((call: HttpCallRecord) => void) | undefined, call: HttpCallRecord): void {
+    for (const hook of [this.onCall, extra]) {
+      if (hook === undefined) continue;
+      try {
+        hook(call);
+      } catch {
+        // A journal hook's failure must not change the outcome of the call.
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import type { CommandContext } from '../integration-sdk/define.js';
 import type { Registry } from '../integration-sdk/registry.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { HttpClients } from './http-clients.js';
-import type { HttpClient, HttpCallRecord } from '../integration-sdk/http.js';
+import type { HttpCallRecord, HttpRequester } from '../integration-sdk/http.js';
 import { permanentError } from '../integration-sdk/errors.js';
 import type { Instances } from '../integration-sdk/instances.js';
 import type { InstanceContext } from '../integration-sdk/define.js';
@@ -79,9 +79,12 @@ class StepContext implements CommandContext {
     return this.controller.signal;
   }
 
-  get http(): HttpClient {
+  get http(): HttpRequester {
     if (!this.clients) throw permanentError('no HTTP clients in this runtime', 'BAD_INSTANCE');
-    return this.clients.forInstance(this.instance);
+    const step = this.effect.step;
+    return this.clients.forStep(this.instance, (call) =>
+      this.journal.push(requestEntry(step, this.actor.id, call)),
+    );
   }
 
   evidence(summary: string, artifacts: Artifact[], data?: Record<string, unknown>): void {
@@ -178,12 +181,7 @@ export async function executeCommand(
     options,
   );
   try {
-    const running = options.http
-      ? options.http.withSink(
-          (call) => journal.push(requestEntry(effect.step, resolved.integration.id, call)),
-          () => resolved.command.run(ctx, effect.input),
-        )
-      : resolved.command.run(ctx, effect.input);
+    const running = resolved.command.run(ctx, effect.input);
     const output =
       effect.timeoutMs === null
         ? await running

@@ -1,16 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { InstanceContext } from '../integration-sdk/define.js';
 import { permanentError } from '../integration-sdk/errors.js';
-import { HttpClient, type HttpCallRecord } from '../integration-sdk/http.js';
+import { HttpClient, type HttpCallRecord, type HttpRequester } from '../integration-sdk/http.js';
 
-/**
- * One HTTP client per integration instance, so connections are kept alive across steps.
- * Each call is reported to whichever step is running it: the step's journal sink travels with
- * the command's async context.
- */
+/** One HTTP client per integration instance, so connections are kept alive across steps. */
 export class HttpClients {
   private readonly clients = new Map<string, HttpClient>();
-  private readonly sinks = new AsyncLocalStorage<(call: HttpCallRecord) => void>();
 
   forInstance(instance: InstanceContext): HttpClient {
     let client = this.clients.get(instance.id);
@@ -26,16 +20,16 @@ export class HttpClients {
         timeoutMs: instance.timeoutMs,
         tls: { verify: instance.tls.verify, ...(instance.tls.ca ? { ca: instance.tls.ca } : {}) },
         secrets: Object.values(instance.credentials),
-        onCall: (call) => this.sinks.getStore()?.(call),
       });
       this.clients.set(instance.id, client);
     }
     return client;
   }
 
-  /** Runs a command with its HTTP calls reported to `sink`. */
-  withSink<T>(sink: (call: HttpCallRecord) => void, run: () => T): T {
-    return this.sinks.run(sink, run);
+  /** The instance's client as one step sees it: every request reported to `sink`. */
+  forStep(instance: InstanceContext, sink: (call: HttpCallRecord) => void): HttpRequester {
+    const client = this.forInstance(instance);
+    return { request: (req) => client.request(req, sink) };
   }
 
   async close(): Promise<void> {
