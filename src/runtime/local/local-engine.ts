@@ -25,7 +25,7 @@ import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import type { Instances } from '../../integration-sdk/instances.js';
-import type { ApprovalRecord, RunRecord, RunStatus, RunStore } from './run-store.js';
+import type { ApprovalRecord, RunLogEntry, RunRecord, RunStatus, RunStore } from './run-store.js';
 
 export interface LocalEngineOptions {
   registry: Registry;
@@ -79,6 +79,7 @@ export class LocalEngine {
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
   private failure: unknown = null;
+  private closed = false;
 
   private readonly http: HttpClients;
 
@@ -178,6 +179,9 @@ export class LocalEngine {
 
   /** Applies an event to a run, one event at a time per run. */
   send(runId: string, event: RunEvent, extraJournal: JournalDraft[] = []): Promise<void> {
+    // A closed engine commits nothing more, as if its process had ended: work still in
+    // flight is picked up again by whoever resumes the run.
+    if (this.closed) return Promise.resolve();
     this.busy++;
     return this.serial(runId, async () => {
       // Cached records and machines are taken without an await: each one is a microtask hop.
@@ -198,7 +202,7 @@ export class LocalEngine {
         this.records.delete(runId);
         throw error;
       }
-      await this.commit(record, result, event.at, extraJournal, owned);
+      await this.commit(record, result, event.at, extraJournal, owned, event);
     }).finally(() => this.release());
   }
 
@@ -208,53 +212,16 @@ export class LocalEngine {
     at: string,
     extra: JournalDraft[],
     owned: WeakSet<object>,
+    event?: RunEvent,
   ): Promise<void> {
-    const context = result.snapshot.context as RunContext;
-    const version = record.version + 1;
-    const stamp = (entry: Advanced['journal'][number], i: number): JournalDraft => ({
-      id: `${record.id}-${version}-${i}`,
-      at,
-      incident: record.incident,
-      run: record.id,
-      step: entry.step,
-      kind: entry.kind,
-      actor: entry.actor ?? { kind: 'system', id: 'engine' },
-      summary: entry.summary,
-      ...(entry.data ? { data: entry.data } : {}),
-      ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
-    });
-    const stamped = result.journal.map(stamp);
-    const drafts = extra.length > 0 ? [...extra, ...stamped] : stamped;
-    const outbox: PendingEffect[] = [];
-    for (const effect of record.outbox) if (isEffectLive(context, effect)) outbox.push(effect);
-    for (const effect of result.effects) {
-      if (isPendingKind(effect) && isEffectLive(context, effect)) outbox.push(effect);
-    }
-    const status: RunStatus =
-      result.snapshot.status === 'done'
-        ? context.outcome?.status === 'failed'
-          ? 'failed'
-          : 'completed'
-        : outbox.some(
-              (e) =>
-                e.kind !== 'approval' && !(e.kind === 'timer' && e.purpose === 'approval-timeout'),
-            )
-          ? 'running'
-          : 'waiting';
-    const next: RunRecord = {
-      ...record,
-      version,
-      status,
-      snapshot: persistSnapshot(result.snapshot),
-      outbox,
-      drafts,
-      updated_at: at,
-    };
-    await this.options.store.saveRun(next);
+    const next = nextRecord(record, result, at, extra);
+    const entry = event ? { version: next.version, at, event, extra } : undefined;
+    await this.options.store.saveRun(next, entry);
     this.records.set(next.id, next);
-    this.snapshots.set(next.id, { version, snapshot: result.snapshot, owned });
-    await this.options.journal.append(next.journalKey, drafts);
-    if (record.outbox.some((e) => e.kind === 'approval')) await this.closeApprovals(record, outbox);
+    this.snapshots.set(next.id, { version: next.version, snapshot: result.snapshot, owned });
+    await this.options.journal.append(next.journalKey, next.drafts);
+    if (record.outbox.some((e) => e.kind === 'approval'))
+      await this.closeApprovals(record, next.outbox);
     for (const effect of result.effects) await this.dispatch(next, effect);
   }
 
@@ -552,8 +519,11 @@ export class LocalEngine {
           options: effect.options,
         });
       if (effect.kind === 'subrun') {
-        const child = await this.options.store.loadRun(`${record.id}-${effect.token}`);
-        if (child) await this.collectApprovals(child, out);
+        const childId = `${record.id}-${effect.token}`;
+        // Existence first: a child may not have been started yet when its parent crashed.
+        if (await this.options.store.loadRun(childId)) {
+          await this.collectApprovals(await this.record(childId), out);
+        }
       }
     }
   }
@@ -563,11 +533,41 @@ export class LocalEngine {
     if (cached) return cached;
     const loaded = await this.options.store.loadRun(runId);
     if (!loaded) throw new EngineError(`no run '${runId}'`, 'NOT_FOUND');
-    this.records.set(runId, loaded);
-    return loaded;
+    const record = await this.replay(loaded, await this.options.store.loadTail(runId));
+    this.records.set(runId, record);
+    return record;
+  }
+
+  /**
+   * Redoes the events committed after a checkpoint. `advance` is deterministic, so this
+   * rebuilds exactly the record that was committed; the journal entries of every replayed
+   * event are kept for `resume` to re-append (appends are idempotent).
+   */
+  private async replay(checkpoint: RunRecord, tail: RunLogEntry[]): Promise<RunRecord> {
+    if (tail.length === 0) return checkpoint;
+    const compiled = await this.compiledFor(checkpoint);
+    let record = checkpoint;
+    let snapshot = restoreSnapshot(compiled, checkpoint.snapshot);
+    const owned = new WeakSet<object>();
+    const drafts: JournalDraft[] = [];
+    for (const entry of tail) {
+      if (entry.version !== record.version + 1) {
+        throw new EngineError(
+          `run ${record.id}: its log jumps from version ${record.version} to ${entry.version}`,
+          'CORRUPT',
+        );
+      }
+      const result = await advance(compiled, snapshot, entry.event, { owned });
+      record = nextRecord(record, result, entry.at, entry.extra);
+      drafts.push(...record.drafts);
+      snapshot = result.snapshot;
+    }
+    this.snapshots.set(record.id, { version: record.version, snapshot, owned });
+    return { ...record, drafts };
   }
 
   close(): Promise<void> {
+    this.closed = true;
     for (const handle of this.dispatched.values()) {
       if (handle instanceof LazyAbort) handle.abort();
       else clearTimeout(handle);
@@ -617,6 +617,56 @@ export class LocalEngine {
   private fail(error: unknown): void {
     this.failure ??= error;
   }
+}
+
+/** The record after a committed event: pure, so that replaying the run log rebuilds it. */
+export function nextRecord(
+  record: RunRecord,
+  result: Advanced,
+  at: string,
+  extra: JournalDraft[],
+): RunRecord {
+  const context = result.snapshot.context as RunContext;
+  const version = record.version + 1;
+  const stamp = (entry: Advanced['journal'][number], i: number): JournalDraft => ({
+    id: `${record.id}-${version}-${i}`,
+    at,
+    incident: record.incident,
+    run: record.id,
+    step: entry.step,
+    kind: entry.kind,
+    actor: entry.actor ?? { kind: 'system', id: 'engine' },
+    summary: entry.summary,
+    ...(entry.data ? { data: entry.data } : {}),
+    ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
+  });
+  const stamped = result.journal.map(stamp);
+  const drafts = extra.length > 0 ? [...extra, ...stamped] : stamped;
+  const outbox: PendingEffect[] = [];
+  for (const effect of record.outbox) if (isEffectLive(context, effect)) outbox.push(effect);
+  for (const effect of result.effects) {
+    if (isPendingKind(effect) && isEffectLive(context, effect)) outbox.push(effect);
+  }
+  const waitsOnPeopleOnly = !outbox.some(
+    (e) => e.kind !== 'approval' && !(e.kind === 'timer' && e.purpose === 'approval-timeout'),
+  );
+  const status: RunStatus =
+    result.snapshot.status === 'done'
+      ? context.outcome?.status === 'failed'
+        ? 'failed'
+        : 'completed'
+      : waitsOnPeopleOnly
+        ? 'waiting'
+        : 'running';
+  return {
+    ...record,
+    version,
+    status,
+    snapshot: persistSnapshot(result.snapshot),
+    outbox,
+    drafts,
+    updated_at: at,
+  };
 }
 
 export function newId(prefix: string): string {

@@ -1,6 +1,6 @@
 import type { JournalDraft } from '../../journal/entry.js';
 import type { PendingEffect } from '../../playbook/outbox.js';
-import type { RunContext } from '../../playbook/run-model.js';
+import type { RunContext, RunEvent } from '../../playbook/run-model.js';
 import type { Playbook } from '../../playbook/schema.js';
 import type { Incident } from '../../incidents/incident.js';
 
@@ -37,9 +37,25 @@ export interface ApprovalRecord {
   decision?: { option: string; by: string; at: string; comment?: string };
 }
 
+/** One committed event, as the run log keeps it: enough to redo the commit from the one before. */
+export interface RunLogEntry {
+  version: number;
+  at: string;
+  event: RunEvent;
+  /** Journal entries the event brought with it (an integration's notes, evidence, requests). */
+  extra: JournalDraft[];
+}
+
 export interface RunStore {
+  /** The run's last checkpoint; events committed after it are in `loadTail`. */
   loadRun(id: string): Promise<RunRecord | null>;
-  saveRun(record: RunRecord): Promise<void>;
+  /** Events committed after the checkpoint, in order. */
+  loadTail(id: string): Promise<RunLogEntry[]>;
+  /**
+   * Commits a run. With `entry`, a store may append just the event (the record can be rebuilt
+   * by replaying it); without, or whenever it likes, it writes the whole record.
+   */
+  saveRun(record: RunRecord, entry?: RunLogEntry): Promise<void>;
   savePlaybook(hash: string, playbook: Playbook): Promise<void>;
   loadPlaybook(hash: string): Promise<Playbook | null>;
   saveApproval(record: ApprovalRecord): Promise<void>;
@@ -57,6 +73,9 @@ export class MemoryRunStore implements RunStore {
 
   loadRun(id: string): Promise<RunRecord | null> {
     return Promise.resolve(this.runs.get(id) ?? null);
+  }
+  loadTail(_id: string): Promise<RunLogEntry[]> {
+    return Promise.resolve([]);
   }
   saveRun(record: RunRecord): Promise<void> {
     // Records are replaced, never mutated, so keeping the reference is safe and O(1).
