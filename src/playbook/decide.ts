@@ -432,6 +432,14 @@ export class Decider {
     const recorded = this.record(ctx, step, 'failed', null, 'failed', error);
     if (onError === 'continue') return this.continueAfter(recorded, step);
     if (onError && onError !== 'fail') return this.goto(recorded, onError);
+    // Unhandled inside a branch: the parallel step fails, and its own on_error decides.
+    const region = this.structure.regionOf.get(step);
+    if (region) {
+      const siblings = [...(this.structure.inside.get(region.parallel) ?? [])];
+      const stopped = this.cancel(recorded, siblings, `branch step '${step}' failed`);
+      const message = `branch step '${step}' failed: ${error.message}`;
+      return this.stepFailed(stopped, region.parallel, { ...error, message });
+    }
     return this.failRun(recorded, step, `step '${step}' failed: ${error.message}`);
   }
 

@@ -196,6 +196,15 @@ function checkStep(
       expressions(step.inputs ?? {}, [...base, 'inputs']);
       break;
     case 'parallel':
+      // Branches start the moment the parallel step is entered: nothing could skip them.
+      if (step.if !== undefined) {
+        report(
+          'schema',
+          [...base, 'if'],
+          `'if' is not supported on parallel step '${id}': put a choice step before it`,
+          'key',
+        );
+      }
       break;
   }
 }

@@ -56,6 +56,14 @@ export function targetsOf(playbook: Playbook, structure: Structure, step: string
   );
   for (const t of continuationTargets(playbook, structure, structure.regionOf.get(step) ?? null))
     targets.add(t);
+  // A failure a branch step does not handle fails its parallel step, whose handler decides.
+  for (
+    let region = structure.regionOf.get(step) ?? null;
+    region;
+    region = structure.regionOf.get(region.parallel) ?? null
+  ) {
+    for (const t of targetsAfter(playbook, structure, region.parallel)) targets.add(t);
+  }
   targets.add(FINISHED);
   return [...targets];
 }
