@@ -77,7 +77,9 @@ export function compilePlaybook(playbook: Playbook, hash: string): CompiledPlayb
 
   const stepState = (step: string): Record<string, unknown> => {
     const def = playbook.steps[step]!;
-    const entry = [assign(({ context }: Ctx) => take(decider.enter(context, step))), emit];
+    const entry = decider.selfEntering.has(step)
+      ? [assign(({ context }: Ctx) => take(decider.enter(context, step))), emit]
+      : [];
     if (def.type !== 'parallel') {
       return {
         id: stateIdOf(step),
