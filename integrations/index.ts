@@ -1,5 +1,6 @@
 import type { IntegrationDefinition } from '../src/integration-sdk/index.js';
 import { core } from './core/index.js';
+import { secdo } from './secdo/index.js';
 
 /** Every integration shipped with the engine. A new vendor adds itself here, not in src/. */
-export const builtinIntegrations: readonly IntegrationDefinition[] = [core];
+export const builtinIntegrations: readonly IntegrationDefinition[] = [core, secdo];

@@ -137,37 +137,25 @@ export async function executeCommand(
     token: effect.token,
     ...(effect.item ? { item: effect.item } : {}),
   };
+  const failed = (error: unknown): ExecutionResult => ({
+    journal,
+    event: {
+      type: 'STEP.FAILED',
+      ...base,
+      at: options.now().toISOString(),
+      error: toStepError(error),
+    },
+  });
   const resolved = registry.resolve(effect.uses);
-  if (!resolved) {
-    return {
-      journal,
-      event: {
-        type: 'STEP.FAILED',
-        ...base,
-        at: options.now().toISOString(),
-        error: {
-          message: `unknown command '${effect.uses}'`,
-          code: 'UNKNOWN_COMMAND',
-          retryable: false,
-        },
-      },
-    };
-  }
+  if (!resolved)
+    return failed(permanentError(`unknown command '${effect.uses}'`, 'UNKNOWN_COMMAND'));
   let instance: InstanceContext;
   try {
     instance =
       options.instances?.forIntegration(resolved.integration.id) ??
       IMPLICIT(resolved.integration.id);
   } catch (error) {
-    return {
-      journal,
-      event: {
-        type: 'STEP.FAILED',
-        ...base,
-        at: options.now().toISOString(),
-        error: toStepError(error),
-      },
-    };
+    return failed(error);
   }
   const controller = new LazyAbort();
   options.cancel?.onAbort((reason) => controller.abort(reason));
@@ -196,15 +184,7 @@ export async function executeCommand(
       },
     };
   } catch (error) {
-    return {
-      journal,
-      event: {
-        type: 'STEP.FAILED',
-        ...base,
-        at: options.now().toISOString(),
-        error: toStepError(error),
-      },
-    };
+    return failed(error);
   } finally {
     if (timer) clearTimeout(timer);
   }

@@ -345,18 +345,7 @@ export class LocalEngine {
       now: this.now,
     })
       .then(({ event, journal }) => {
-        const drafts = journal.map((entry, i): JournalDraft => ({
-          id: `${key}-j${i}`,
-          at: event.at,
-          incident: record.incident,
-          run: record.id,
-          step: entry.step,
-          kind: entry.kind,
-          actor: entry.actor ?? { kind: 'system', id: 'engine' },
-          summary: entry.summary,
-          ...(entry.data ? { data: entry.data } : {}),
-          ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
-        }));
+        const drafts = journal.map((entry, i) => draftOf(entry, `${key}-j${i}`, event.at, record));
         return this.send(record.id, event, drafts);
       })
       .catch((error: unknown) => this.fail(error))
@@ -619,17 +608,15 @@ export class LocalEngine {
   }
 }
 
-/** The record after a committed event: pure, so that replaying the run log rebuilds it. */
-export function nextRecord(
-  record: RunRecord,
-  result: Advanced,
+/** A journal entry of a run, stamped with a deterministic id (appends are idempotent by id). */
+function draftOf(
+  entry: Advanced['journal'][number],
+  id: string,
   at: string,
-  extra: JournalDraft[],
-): RunRecord {
-  const context = result.snapshot.context as RunContext;
-  const version = record.version + 1;
-  const stamp = (entry: Advanced['journal'][number], i: number): JournalDraft => ({
-    id: `${record.id}-${version}-${i}`,
+  record: RunRecord,
+): JournalDraft {
+  return {
+    id,
     at,
     incident: record.incident,
     run: record.id,
@@ -639,8 +626,21 @@ export function nextRecord(
     summary: entry.summary,
     ...(entry.data ? { data: entry.data } : {}),
     ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
-  });
-  const stamped = result.journal.map(stamp);
+  };
+}
+
+/** The record after a committed event: pure, so that replaying the run log rebuilds it. */
+export function nextRecord(
+  record: RunRecord,
+  result: Advanced,
+  at: string,
+  extra: JournalDraft[],
+): RunRecord {
+  const context = result.snapshot.context as RunContext;
+  const version = record.version + 1;
+  const stamped = result.journal.map((entry, i) =>
+    draftOf(entry, `${record.id}-${version}-${i}`, at, record),
+  );
   const drafts = extra.length > 0 ? [...extra, ...stamped] : stamped;
   const outbox: PendingEffect[] = [];
   for (const effect of record.outbox) if (isEffectLive(context, effect)) outbox.push(effect);
