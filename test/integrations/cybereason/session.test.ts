@@ -1,11 +1,47 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cybereason } from '../../../integrations/cybereason/index.js';
 import { blocklist } from '../../../integrations/cybereason/commands/blocklist.js';
 import { fetchMalops } from '../../../integrations/cybereason/commands/fetch-malops.js';
 import { getMalop } from '../../../integrations/cybereason/commands/get-malop.js';
 import { SIM_PASSWORD } from '../../../integrations/cybereason/simulator/server.js';
 import { contextFor, failure, run, simulator } from './helpers.js';
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('cybereason session', () => {
+  it('renews a session before the server would end it (7.5 of its 8 hours)', async () => {
+    const sim = await simulator({ sessionTtlMs: Number.MAX_SAFE_INTEGER });
+    const { ctx, journal } = contextFor(sim);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    await run(blocklist, ctx, {});
+    vi.setSystemTime(Date.now() + 7 * 3600_000);
+    await run(blocklist, ctx, {});
+    expect(sim.state.logins).toBe(1);
+    vi.setSystemTime(Date.now() + 3600_000);
+    await run(blocklist, ctx, {});
+    expect(sim.state.logins).toBe(2);
+    // Renewed up front: no call was wasted on a login page.
+    expect(journal.requests.map((r) => new URL(r.url).pathname)).toEqual([
+      '/login.html',
+      '/rest/classification/download',
+      '/rest/classification/download',
+      '/login.html',
+      '/rest/classification/download',
+    ]);
+  });
+
+  it('checks an instance for `soar integrations test`', async () => {
+    const sim = await simulator();
+    const { ctx } = contextFor(sim);
+    expect(await cybereason.test!(ctx)).toEqual({
+      detail: 'logged in; 4 malops updated in the last 24 hours',
+    });
+    const old = await simulator({ managementApi: false });
+    expect((await cybereason.test!(contextFor(old).ctx)).detail).toMatch(/no malop management API/);
+  });
+
   it('logs in once and keeps the session across commands of the same instance', async () => {
     const sim = await simulator();
     for (let i = 0; i < 3; i++) {
