@@ -1,7 +1,13 @@
 import type { IntegrationDefinition } from '../src/integration-sdk/index.js';
 import { core } from './core/index.js';
 import { cybereason } from './cybereason/index.js';
+import { fortigate } from './fortigate/index.js';
 import { secdo } from './secdo/index.js';
 
 /** Every integration shipped with the engine. A new vendor adds itself here, not in src/. */
-export const builtinIntegrations: readonly IntegrationDefinition[] = [core, secdo, cybereason];
+export const builtinIntegrations: readonly IntegrationDefinition[] = [
+  core,
+  secdo,
+  cybereason,
+  fortigate,
+];

@@ -1,0 +1,67 @@
+/*
+ * What the three commands share: their `address` input, checking inputs that expressions
+ * produced at run time, and the evidence artifact of an address.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Artifact } from '../../src/journal/entry.js';
+import { permanentError } from '../../src/integration-sdk/index.js';
+import type { Settings } from './settings.js';
+import { groupTableOf, type Target } from './targets.js';
+import { mkey } from './client.js';
+
+export const MAX_ADDRESSES_PER_CALL = 1_000;
+
+export const AddressInput = Type.Union(
+  [
+    Type.String({ minLength: 1, maxLength: 300 }),
+    Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+      minItems: 1,
+      maxItems: MAX_ADDRESSES_PER_CALL,
+    }),
+  ],
+  {
+    description:
+      'An IPv4 or IPv6 address, a CIDR prefix (203.0.113.0/24) or a domain name (evil.example.com); or a list of them.',
+  },
+);
+
+export const DryRunInput = Type.Boolean({
+  description:
+    'Only report what would change, without writing to the FortiGate. An instance with dry_run: true stays dry whatever this says.',
+});
+
+/** Playbook arguments are checked statically only when literal: check what expressions gave. */
+export function checkInput(command: string, schema: TSchema, input: unknown): void {
+  if (Value.Check(schema, input)) return;
+  const first = Value.Errors(schema, input).First();
+  const where = first?.path ? ` at ${first.path}` : '';
+  throw permanentError(
+    `fortigate.${command}: invalid input${where}: ${first?.message ?? 'does not match the input schema'}`,
+    'BAD_INPUT',
+  );
+}
+
+/** The addresses of one call, without repeats (the same text twice is one address). */
+export function addressList(address: string | string[]): string[] {
+  return [...new Set(typeof address === 'string' ? [address] : address)];
+}
+
+export function artifactOf(target: Target): Artifact {
+  return target.kind === 'fqdn'
+    ? { type: 'domain', value: target.fqdn }
+    : { type: 'ip', value: target.display };
+}
+
+/** The group a target joins and the path of that group's member sub-table; null group when none is configured. */
+export function groupOf(
+  settings: Settings,
+  target: Target,
+): { group: string | undefined; memberPath: string } {
+  const table = groupTableOf(target);
+  const group = table === 'firewall/addrgrp6' ? settings.blockGroup6 : settings.blockGroup;
+  return { group, memberPath: `${table}/${mkey(group ?? '')}/member` };
+}
+
+export const NO_GROUP6 =
+  'IPv6 blocking needs settings.block_group6 (an addrgrp6 group): FortiOS does not mix IPv4 and IPv6 in one group';
