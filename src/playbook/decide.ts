@@ -1,5 +1,19 @@
 import type { StepErrorInfo } from '../integration-sdk/errors.js';
 import { parseDuration } from './duration.js';
+import { IGNORE, type Route } from './routes.js';
+import {
+  addMs,
+  entryPhase,
+  itemIsLive,
+  journal,
+  retryDelay,
+  setItem,
+  setPhase,
+  stay,
+  visitsOf,
+  withEntry,
+  writable,
+} from './context-ops.js';
 import type {
   ActiveStep,
   ForeachProgress,
@@ -10,17 +24,13 @@ import type {
   RunEvent,
 } from './run-model.js';
 import { approvalIdOf, tokenOf } from './run-model.js';
-import type { Playbook, Retry, Step } from './schema.js';
+import type { Playbook, Step } from './schema.js';
 import { FINISHED, regionDoneIdOf, stateIdOf, type Structure } from './structure.js';
 
-/** A state id to go to, `stay` (handle the event without moving) or `ignore` (not ours). */
-export type Route = string;
-export const STAY = 'stay';
-export const IGNORE = 'ignore';
+export { IGNORE, STAY, type Route } from './routes.js';
 
 /** A run may not execute more steps than this, whatever its loop bounds say. */
 export const MAX_STEP_EXECUTIONS = 100_000;
-const MAX_RETRY_DELAY_MS = 3_600_000;
 
 export interface Decision {
   route: Route;
@@ -53,7 +63,7 @@ export class Decider {
   /** Entering a step: count the visit, mint its token, ask for it to be prepared. */
   enter(ctx: RunContext, step: string): RunContext {
     const def = this.def(step);
-    const visit = this.visitsOf(ctx, step) + 1;
+    const visit = visitsOf(ctx, step) + 1;
     const token = tokenOf(step, visit, 1);
     const active: ActiveStep = { visit, attempt: 1, token, phase: entryPhase(def) };
     const pending: MachineAction[] = [
@@ -117,7 +127,7 @@ export class Decider {
     const active = ctx.active[step];
     if (e.step !== step || !active || e.token !== active.token)
       return { route: IGNORE, context: ctx };
-    if (e.item && !this.itemIsLive(ctx, step, e.item)) return { route: IGNORE, context: ctx };
+    if (e.item && !itemIsLive(ctx, step, e.item)) return { route: IGNORE, context: ctx };
     switch (e.type) {
       case 'STEP.READY':
         return this.ready(base, e);
@@ -153,13 +163,11 @@ export class Decider {
         ...(e.item ? { item: e.item } : {}),
       };
       if (e.item)
-        return this.stay(this.setItem(ctx, step, e.item.index, { attempt, phase: 'running' }), [
-          action,
-        ]);
-      return this.stay(this.setPhase(ctx, step, 'running'), [action]);
+        return stay(setItem(ctx, step, e.item.index, { attempt, phase: 'running' }), [action]);
+      return stay(setPhase(ctx, step, 'running'), [action]);
     }
     if (effect.kind === 'timer') {
-      return this.stay(this.setPhase(ctx, step, 'waiting'), [
+      return stay(setPhase(ctx, step, 'waiting'), [
         { kind: 'timer', step, token, purpose: 'wait', fireAt: effect.fireAt },
       ]);
     }
@@ -168,7 +176,7 @@ export class Decider {
         playbook: effect.playbook,
         inputs: effect.inputs,
       });
-      return this.stay(this.setPhase(ctx, step, 'subrun'), [
+      return stay(setPhase(ctx, step, 'subrun'), [
         note,
         { kind: 'subrun', step, token, playbook: effect.playbook, inputs: effect.inputs },
       ]);
@@ -197,7 +205,7 @@ export class Decider {
     ];
     if (timeoutAt)
       actions.push({ kind: 'timer', step, token, purpose: 'approval-timeout', fireAt: timeoutAt });
-    return this.stay(this.setPhase(ctx, step, 'approval'), actions);
+    return stay(setPhase(ctx, step, 'approval'), actions);
   }
 
   private done(ctx: RunContext, e: Extract<RunEvent, { type: 'STEP.DONE' }>): Decision {
@@ -283,7 +291,7 @@ export class Decider {
       steps: withEntry(
         ctx.steps,
         step,
-        { status, output, visits: this.visitsOf(ctx, step), ...(error ? { error } : {}) },
+        { status, output, visits: visitsOf(ctx, step), ...(error ? { error } : {}) },
         this.owned,
       ),
       pending: [...ctx.pending, journal(kind, step, summary, data)],
@@ -362,7 +370,7 @@ export class Decider {
 
   private goto(ctx: RunContext, step: string): Decision {
     const def = this.def(step);
-    const visits = this.visitsOf(ctx, step) + 1;
+    const visits = visitsOf(ctx, step) + 1;
     if (def.max_visits !== undefined && visits > def.max_visits) {
       return this.failRun(
         ctx,
@@ -396,11 +404,11 @@ export class Decider {
       );
       if (item) {
         const nextItem = { index: item.index, attempt: attempt + 1 };
-        const updated = this.setItem(ctx, step, item.index, {
+        const updated = setItem(ctx, step, item.index, {
           attempt: attempt + 1,
           phase: 'retry-wait',
         });
-        return this.stay(updated, [
+        return stay(updated, [
           note,
           {
             kind: 'timer',
@@ -421,7 +429,7 @@ export class Decider {
           [step]: { ...a, attempt: attempt + 1, token, phase: 'retry-wait' as const },
         },
       };
-      return this.stay(updated, [note, { kind: 'timer', step, token, purpose: 'retry', fireAt }]);
+      return stay(updated, [note, { kind: 'timer', step, token, purpose: 'retry', fireAt }]);
     }
     if (item && def.type === 'foreach') {
       if (def.on_error === 'continue')
@@ -478,11 +486,7 @@ export class Decider {
       done: 0,
       errors: [],
     };
-    const updated = this.setPhase(
-      { ...ctx, loops: { ...ctx.loops, [step]: progress } },
-      step,
-      'items',
-    );
+    const updated = setPhase({ ...ctx, loops: { ...ctx.loops, [step]: progress } }, step, 'items');
     return this.dispatchItems(updated, step);
   }
 
@@ -500,7 +504,7 @@ export class Decider {
       progress.inflight[index] = { attempt: 1, phase: 'running' };
       actions.push({ kind: 'prepare', step, token, item: { index, attempt: 1 } });
     }
-    return this.stay({ ...ctx, loops: { ...ctx.loops, [step]: progress } }, actions);
+    return stay({ ...ctx, loops: { ...ctx.loops, [step]: progress } }, actions);
   }
 
   private itemDone(ctx: RunContext, step: string, item: ItemRef, output: unknown): Decision {
@@ -552,13 +556,13 @@ export class Decider {
     const { step, token } = e;
     if (e.purpose === 'retry') {
       if (e.item) {
-        return this.stay(
-          this.setItem(ctx, step, e.item.index, { attempt: e.item.attempt, phase: 'running' }),
+        return stay(
+          setItem(ctx, step, e.item.index, { attempt: e.item.attempt, phase: 'running' }),
           [{ kind: 'prepare', step, token, item: e.item }],
         );
       }
       if (ctx.active[step]!.phase !== 'retry-wait') return { route: IGNORE, context: ctx };
-      return this.stay(this.setPhase(ctx, step, entryPhase(this.def(step))), [
+      return stay(setPhase(ctx, step, entryPhase(this.def(step))), [
         { kind: 'prepare', step, token },
       ]);
     }
@@ -627,39 +631,6 @@ export class Decider {
     return target ? this.goto(recorded, target) : this.continueAfter(recorded, e.step);
   }
 
-  private itemIsLive(ctx: RunContext, step: string, item: ItemRef): boolean {
-    return ctx.loops[step]?.inflight[item.index]?.attempt === item.attempt;
-  }
-
-  private setPhase(ctx: RunContext, step: string, phase: ActiveStep['phase']): RunContext {
-    return { ...ctx, active: { ...ctx.active, [step]: { ...ctx.active[step]!, phase } } };
-  }
-
-  private setItem(
-    ctx: RunContext,
-    step: string,
-    index: number,
-    progress: { attempt: number; phase: ActiveStep['phase'] },
-  ): RunContext {
-    const loop = ctx.loops[step]!;
-    return {
-      ...ctx,
-      loops: {
-        ...ctx.loops,
-        [step]: { ...loop, inflight: { ...loop.inflight, [index]: progress } },
-      },
-    };
-  }
-
-  /** Visits so far: the active entry knows while a step runs, its record afterwards. */
-  private visitsOf(ctx: RunContext, step: string): number {
-    return ctx.active[step]?.visit ?? ctx.steps[step]?.visits ?? 0;
-  }
-
-  private stay(ctx: RunContext, actions: MachineAction[]): Decision {
-    return { route: STAY, context: { ...ctx, pending: [...ctx.pending, ...actions] } };
-  }
-
   private def(step: string): Step {
     return this.playbook.steps[step]!;
   }
@@ -668,46 +639,4 @@ export class Decider {
     const name = this.def(step).name;
     return name ? `${step} (${name})` : step;
   }
-}
-
-function writable<T extends object>(map: T, owned: WeakSet<object> | null): T {
-  if (owned?.has(map)) return map;
-  const copy = { ...map };
-  owned?.add(copy);
-  return copy;
-}
-
-function withEntry<V>(
-  map: Record<string, V>,
-  key: string,
-  value: V,
-  owned: WeakSet<object> | null,
-): Record<string, V> {
-  const target = writable(map, owned);
-  target[key] = value;
-  return target;
-}
-
-/** Actions prepare and execute in one phase: the driver evaluates arguments, then calls. */
-function entryPhase(def: Step): ActiveStep['phase'] {
-  return def.type === 'parallel' ? 'items' : def.type === 'action' ? 'running' : 'prepare';
-}
-
-function journal(
-  kind: JournalRequest['entry']['kind'],
-  step: string | null,
-  summary: string,
-  data?: Record<string, unknown>,
-): JournalRequest {
-  return { kind: 'journal', entry: { kind, step, summary, ...(data ? { data } : {}) } };
-}
-
-export function retryDelay(policy: Retry, attempt: number, retryAfterMs?: number): number {
-  const base = parseDuration(policy.delay ?? '1s');
-  const computed = policy.backoff === 'exponential' ? base * 2 ** (attempt - 1) : base;
-  return Math.min(MAX_RETRY_DELAY_MS, Math.max(computed, retryAfterMs ?? 0));
-}
-
-export function addMs(iso: string, ms: number): string {
-  return new Date(Date.parse(iso) + ms).toISOString();
 }
