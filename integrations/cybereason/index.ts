@@ -8,6 +8,7 @@ import { isolateMachine } from './commands/isolate-machine.js';
 import { malopConnections } from './commands/malop-connections.js';
 import { setReputation } from './commands/set-reputation.js';
 import { updateMalopStatus } from './commands/update-malop-status.js';
+import { fetchMalopIncidents } from './fetch-incidents.js';
 import { fetchManaged } from './malop-api.js';
 
 /** Cybereason EDR: malops, their connections, the reputation list, status, comments, isolation. */
@@ -29,6 +30,7 @@ export const cybereason = defineIntegration({
     addComment,
     isolateMachine,
   ],
+  fetchIncidents: fetchMalopIncidents,
   test: async (ctx) => {
     const client = new CybereasonClient(ctx);
     const to = Date.now();

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.js';
 import { publishedSchema } from '../playbook/schema.js';
 import { approveCommand } from './approve.js';
+import { fetchCommand } from './fetch.js';
 import { graphCommand } from './graph.js';
 import { integrationsListCommand, integrationsTestCommand } from './integrations.js';
 import { ConfigInvalidError } from '../runtime/config-file.js';
@@ -91,6 +92,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<playbook>')
     .option('--format <format>', 'mermaid', 'mermaid')
     .action(wrap(graphCommand));
+  program
+    .command('fetch')
+    .description("fetch an instance's new incidents and start their playbooks")
+    .argument('<instance>')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--playbooks <dir>', 'where to find playbooks for the incident types', 'playbooks')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--json', 'print the counts as JSON')
+    .action(wrap(fetchCommand));
   const integrations = program
     .command('integrations')
     .description('integrations and their configured instances');

@@ -66,6 +66,32 @@ export interface IntegrationDefinition {
   commands: CommandDefinition[];
   /** Checks connectivity and credentials for `soar integrations test`. */
   test?(ctx: Omit<CommandContext, 'run'>): Promise<{ detail: string }>;
+  /**
+   * Alerts that became incidents at the vendor since `since` (the watermark this function
+   * returned last time; null on the first fetch). Fetching the same record again must give the
+   * same `key`: a repeat updates its incident instead of creating another.
+   */
+  fetchIncidents?(
+    ctx: Omit<CommandContext, 'run'>,
+    since: string | null,
+  ): Promise<FetchedIncidents>;
+}
+
+export interface FetchedIncident {
+  /** The vendor's id for the record (a malop guid): the incident's dedup key. */
+  key: string;
+  /** The incident type that selects a playbook, e.g. `cybereason.malop`. */
+  type: string;
+  name: string;
+  /** unknown, informational, low, medium, high or critical. */
+  severity: string;
+  fields: Record<string, unknown>;
+}
+
+export interface FetchedIncidents {
+  incidents: FetchedIncident[];
+  /** Where the next fetch starts; null keeps the previous one. */
+  watermark: string | null;
 }
 
 /** Declares a command; typing `run` from the input schema. */

@@ -3,6 +3,8 @@ export type {
   CommandContext,
   CommandDefinition,
   CommandLogger,
+  FetchedIncident,
+  FetchedIncidents,
   IntegrationDefinition,
 } from './define.js';
 export { CommandError, permanentError, toStepError, transientError } from './errors.js';

@@ -68,6 +68,20 @@ export class PlaybookLibrary {
     return compiled;
   }
 
+  /** Ids of the playbooks whose `trigger.incident_types` names this incident type. */
+  async playbooksFor(incidentType: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [id, { file, text }] of await this.files()) {
+      const parsed = parsePlaybookText(file, text);
+      const trigger = parsed.ok
+        ? (parsed.source.value as { trigger?: { incident_types?: unknown } } | null)?.trigger
+        : undefined;
+      if (Array.isArray(trigger?.incident_types) && trigger.incident_types.includes(incidentType))
+        ids.push(id);
+    }
+    return ids;
+  }
+
   async catalog(): Promise<PlaybookCatalog> {
     const files = await this.files();
     const inputs = new Map<string, Record<string, { required?: boolean; default?: unknown }>>();

@@ -79,6 +79,13 @@ export class FileRunStore implements RunStore {
     return this.read<Incident>('incidents', id);
   }
 
+  async loadWatermark(instance: string): Promise<string | null> {
+    return (await this.read<{ watermark: string }>('watermarks', instance))?.watermark ?? null;
+  }
+  saveWatermark(instance: string, watermark: string): Promise<void> {
+    return this.write('watermarks', instance, { instance, watermark });
+  }
+
   private logPath(id: string): string {
     return this.path('runs', id).replace(/\.json$/, '.log');
   }

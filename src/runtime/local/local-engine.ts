@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJson } from '../../journal/canonical.js';
+import type { FetchedIncident } from '../../integration-sdk/define.js';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { JournalDraft } from '../../journal/entry.js';
 import type { JournalStore } from '../../journal/store.js';
@@ -89,9 +91,9 @@ export class LocalEngine {
   }
 
   /** Creates an incident from an alert and journals it. */
-  async createIncident(alert: unknown, source: string): Promise<Incident> {
+  async createIncident(alert: unknown, source: string, id = newId('inc')): Promise<Incident> {
     const now = this.now().toISOString();
-    const incident = incidentFromAlert(alert, { id: newId('inc'), now, source });
+    const incident = incidentFromAlert(alert, { id, now, source });
     await this.options.store.saveIncident(incident);
     await this.options.journal.append(incident.id, [
       {
@@ -107,6 +109,61 @@ export class LocalEngine {
       },
     ]);
     return incident;
+  }
+
+  /**
+   * An incident from a vendor record. Its id derives from the integration and the record's
+   * key, so fetching the same record again finds it: the incident is updated (and the update
+   * journaled) instead of created twice, even after a crash between the two writes.
+   */
+  async ingest(
+    integration: string,
+    fetched: FetchedIncident,
+    source: string,
+  ): Promise<{ incident: Incident; outcome: 'created' | 'updated' | 'unchanged' }> {
+    const digest = createHash('sha256').update(`${integration}\u0000${fetched.key}`).digest('hex');
+    const id = `inc-${digest.slice(0, 24)}`;
+    const existing = await this.options.store.loadIncident(id);
+    const alert = {
+      type: fetched.type,
+      name: fetched.name,
+      severity: fetched.severity,
+      fields: fetched.fields,
+    };
+    if (!existing)
+      return { incident: await this.createIncident(alert, source, id), outcome: 'created' };
+    const fresh = incidentFromAlert(alert, {
+      id,
+      now: existing.created_at,
+      source: existing.source,
+    });
+    const before = canonicalJson({
+      name: existing.name,
+      severity: existing.severity,
+      fields: existing.fields,
+    });
+    const after = canonicalJson({
+      name: fresh.name,
+      severity: fresh.severity,
+      fields: fresh.fields,
+    });
+    if (before === after) return { incident: existing, outcome: 'unchanged' };
+    await this.options.store.saveIncident(fresh);
+    const version = createHash('sha256').update(after).digest('hex').slice(0, 16);
+    await this.options.journal.append(id, [
+      {
+        id: `${id}-updated-${version}`,
+        at: this.now().toISOString(),
+        incident: id,
+        run: null,
+        step: null,
+        kind: 'incident.updated',
+        actor: { kind: 'system', id: source },
+        summary: `incident updated from ${source}: ${fresh.name} (${fresh.severity})`,
+        data: { name: fresh.name, severity: fresh.severity, fields: fresh.fields },
+      },
+    ]);
+    return { incident: fresh, outcome: 'updated' };
   }
 
   async start(

@@ -62,6 +62,9 @@ export interface RunStore {
   loadApproval(id: string): Promise<ApprovalRecord | null>;
   saveIncident(incident: Incident): Promise<void>;
   loadIncident(id: string): Promise<Incident | null>;
+  /** Where an instance's next incident fetch starts. */
+  loadWatermark(instance: string): Promise<string | null>;
+  saveWatermark(instance: string, watermark: string): Promise<void>;
 }
 
 /** Keeps everything in memory: for tests and benchmarks. */
@@ -70,6 +73,7 @@ export class MemoryRunStore implements RunStore {
   private readonly playbooks = new Map<string, Playbook>();
   private readonly approvals = new Map<string, ApprovalRecord>();
   private readonly incidents = new Map<string, Incident>();
+  private readonly watermarks = new Map<string, string>();
 
   loadRun(id: string): Promise<RunRecord | null> {
     return Promise.resolve(this.runs.get(id) ?? null);
@@ -102,5 +106,12 @@ export class MemoryRunStore implements RunStore {
   }
   loadIncident(id: string): Promise<Incident | null> {
     return Promise.resolve(structuredClone(this.incidents.get(id) ?? null));
+  }
+  loadWatermark(instance: string): Promise<string | null> {
+    return Promise.resolve(this.watermarks.get(instance) ?? null);
+  }
+  saveWatermark(instance: string, watermark: string): Promise<void> {
+    this.watermarks.set(instance, watermark);
+    return Promise.resolve();
   }
 }
