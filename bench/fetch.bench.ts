@@ -9,6 +9,7 @@ import {
 import type { InstanceContext } from '../src/integration-sdk/define.js';
 import { Registry } from '../src/integration-sdk/registry.js';
 import { MemoryJournalStore } from '../src/journal/memory-store.js';
+import { hookContext } from '../src/runtime/hook-context.js';
 import { HttpClients } from '../src/runtime/http-clients.js';
 import { LocalEngine } from '../src/runtime/local/local-engine.js';
 import { MemoryRunStore } from '../src/runtime/local/run-store.js';
@@ -33,16 +34,7 @@ async function main() {
     tls: { verify: true },
     dryRun: false,
   };
-  const ctx = {
-    signal: new AbortController().signal,
-    instance,
-    get http() {
-      return clients.forInstance(instance);
-    },
-    log: { info: () => undefined, warn: () => undefined },
-    evidence: () => undefined,
-    note: () => undefined,
-  };
+  const ctx = hookContext(instance, clients, 10 * 60_000);
   try {
     const since = String(Date.now() - 365 * 24 * 60 * 60 * 1000);
     const fetchStart = performance.now();

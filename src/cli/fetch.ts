@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
+import { hookContext } from '../runtime/hook-context.js';
 import { HttpClients } from '../runtime/http-clients.js';
 import { instances, openLocal, registry } from './local-context.js';
 import { CliError, printJson } from './output.js';
+
+/** A fetch of 100,000 malops takes well under a minute; ten is a generous bound. */
+const FETCH_TIMEOUT_MS = 10 * 60_000;
 
 export interface FetchOptions {
   dataDir: string;
@@ -35,16 +39,7 @@ export async function fetchCommand(instanceId: string, options: FetchOptions): P
     const instance = configured.get(instanceId);
     const since = await local.store.loadWatermark(instanceId);
     const fetched = await integration.fetchIncidents(
-      {
-        signal: AbortSignal.timeout(10 * 60_000),
-        instance,
-        get http() {
-          return clients.forInstance(instance);
-        },
-        log: { info: () => undefined, warn: () => undefined },
-        evidence: () => undefined,
-        note: () => undefined,
-      },
+      hookContext(instance, clients, FETCH_TIMEOUT_MS),
       since,
     );
     const counts = { created: 0, updated: 0, unchanged: 0 };

@@ -1,4 +1,5 @@
 import { toStepError } from '../integration-sdk/errors.js';
+import { hookContext } from '../runtime/hook-context.js';
 import { HttpClients } from '../runtime/http-clients.js';
 import { instances, registry } from './local-context.js';
 import { CliError, printJson } from './output.js';
@@ -57,19 +58,9 @@ export async function integrationsTestCommand(
         detail: `configuration resolved; '${summary.integration}' has no connectivity check`,
       };
     } else {
-      const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
       const clients = new HttpClients();
       try {
-        const result = await integration.test({
-          signal,
-          instance,
-          get http() {
-            return clients.forInstance(instance);
-          },
-          log: { info: () => undefined, warn: () => undefined },
-          evidence: () => undefined,
-          note: () => undefined,
-        });
+        const result = await integration.test(hookContext(instance, clients, TEST_TIMEOUT_MS));
         verdict = { ok: true, detail: result.detail };
       } finally {
         await clients.close();
