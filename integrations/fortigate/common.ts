@@ -26,6 +26,9 @@ export const AddressInput = Type.Union(
   },
 );
 
+/** An address the command did not act on, as given, and why. */
+export const AddressWithReason = Type.Object({ address: Type.String(), reason: Type.String() });
+
 export const DryRunInput = Type.Boolean({
   description:
     'Only report what would change, without writing to the FortiGate. An instance with dry_run: true stays dry whatever this says.',

@@ -8,6 +8,7 @@ import {
 import { FortiGate, FortiGateError, FortiOsError } from '../client.js';
 import {
   AddressInput,
+  AddressWithReason,
   DryRunInput,
   NO_GROUP6,
   addressList,
@@ -47,7 +48,7 @@ const Output = Type.Object({
   already_blocked: Type.Array(Type.String(), {
     description: 'Addresses that were already members of the block group.',
   }),
-  refused: Type.Array(Type.Object({ address: Type.String(), reason: Type.String() }), {
+  refused: Type.Array(AddressWithReason, {
     description: 'Addresses not blocked, as given, with the reason (never-block, cap, invalid).',
   }),
   dry_run: Type.Boolean(),

@@ -3,6 +3,7 @@ import { defineCommand } from '../../../src/integration-sdk/index.js';
 import { FortiGate, FortiGateError } from '../client.js';
 import {
   AddressInput,
+  AddressWithReason,
   DryRunInput,
   NO_GROUP6,
   addressList,
@@ -25,11 +26,11 @@ const Output = Type.Object({
   not_blocked: Type.Array(Type.String(), {
     description: 'Addresses that were not members of the block group.',
   }),
-  kept_objects: Type.Array(Type.Object({ address: Type.String(), reason: Type.String() }), {
+  kept_objects: Type.Array(AddressWithReason, {
     description:
       'Addresses whose object left the group but could not be deleted (still used elsewhere).',
   }),
-  refused: Type.Array(Type.Object({ address: Type.String(), reason: Type.String() }), {
+  refused: Type.Array(AddressWithReason, {
     description: 'Inputs that are not addresses, or IPv6 without block_group6.',
   }),
   dry_run: Type.Boolean(),

@@ -22,7 +22,7 @@ import {
   type PendingEffect,
 } from '../../playbook/outbox.js';
 import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
-import { executeCommand } from '../executor.js';
+import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
@@ -38,6 +38,8 @@ export interface LocalEngineOptions {
   instances?: Instances;
   /** HTTP clients for integration instances (one per instance; closed with the engine). */
   http?: HttpClients;
+  /** Receives commands' log lines; the engine redacts them first. Default: none kept. */
+  log?: (line: CommandLogLine) => void;
   /** Applied to what `summary` reports (run outputs, errors), as the journal store applies its own. */
   redact?: <T>(value: T) => T;
   now?: () => Date;
@@ -399,6 +401,9 @@ export class LocalEngine {
       cancel: controller,
       ...(this.options.instances ? { instances: this.options.instances } : {}),
       http: this.http,
+      ...(this.options.log
+        ? { log: (line: CommandLogLine) => this.options.log?.(this.redact(line)) }
+        : {}),
       now: this.now,
     })
       .then(({ event, journal }) => {
@@ -533,6 +538,10 @@ export class LocalEngine {
       throw this.failure instanceof Error ? this.failure : new Error('engine failure');
   }
 
+  private redact<T>(value: T): T {
+    return this.options.redact ? this.options.redact(value) : value;
+  }
+
   async summary(runId: string): Promise<RunSummary> {
     const record = await this.record(runId);
     const context = record.snapshot.context;
@@ -544,8 +553,7 @@ export class LocalEngine {
         : approvals.length > 0
           ? 'waiting'
           : record.status;
-    const redact = this.options.redact ?? (<T>(value: T) => value);
-    return redact({
+    return this.redact({
       run: record.id,
       incident: record.incident,
       status,
@@ -733,5 +741,3 @@ export function newId(prefix: string): string {
     .slice(0, 14);
   return `${prefix}-${stamp}-${randomBytes(4).toString('hex')}`;
 }
-
-export type { AnyMachineSnapshot };
