@@ -48,6 +48,11 @@ export async function openLocal(
     store,
     instances: configured,
     redact: (value) => redactor.redact(value),
+    // Diagnostics go to stderr, so `--json` output on stdout stays one object.
+    log: (line) =>
+      process.stderr.write(
+        `${line.level}: ${line.uses} (run ${line.run}, step ${line.step}): ${line.message}${line.data ? ` ${JSON.stringify(line.data)}` : ''}\n`,
+      ),
     library: library ?? new PlaybookLibrary(resolve('playbooks'), reg),
   });
   return {

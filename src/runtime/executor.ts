@@ -29,6 +29,18 @@ export interface ExecuteOptions {
   /** Aborted when the run no longer wants the result (cancelled branch, failed run). */
   cancel?: LazyAbort;
   now: () => Date;
+  /** Where commands' `ctx.log` lines go (the driver redacts and writes them); default nowhere. */
+  log?: (line: CommandLogLine) => void;
+}
+
+/** One diagnostic line from a command: not evidence, so it is logged, not journaled. */
+export interface CommandLogLine {
+  level: 'info' | 'warn';
+  run: string;
+  step: string;
+  uses: string;
+  message: string;
+  data?: Record<string, unknown>;
 }
 
 const implicitInstances = new Map<string, InstanceContext>();
@@ -48,11 +60,9 @@ const IMPLICIT = (id: string): InstanceContext => {
   return instance;
 };
 
-const NO_LOG = { info: () => undefined, warn: () => undefined };
-
 /** A command's view of its step; a class so that the per-step cost is one small object. */
 class StepContext implements CommandContext {
-  readonly log = NO_LOG;
+  readonly log: CommandContext['log'];
   readonly run: CommandContext['run'];
   private readonly actor: { kind: 'integration'; id: string };
 
@@ -66,6 +76,18 @@ class StepContext implements CommandContext {
     private readonly clients = options.http,
   ) {
     this.actor = { kind: 'integration', id: integration };
+    const sink = options.log;
+    const line =
+      (level: CommandLogLine['level']) => (message: string, data?: Record<string, unknown>) =>
+        sink?.({
+          level,
+          run: options.runId,
+          step: effect.step,
+          uses: effect.uses,
+          message,
+          ...(data ? { data } : {}),
+        });
+    this.log = { info: line('info'), warn: line('warn') };
     this.run = {
       id: options.runId,
       step: effect.step,

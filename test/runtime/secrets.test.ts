@@ -11,6 +11,7 @@ import { Registry } from '../../src/integration-sdk/registry.js';
 import { FileJournalStore } from '../../src/journal/file-store.js';
 import { createRedactor } from '../../src/journal/redact.js';
 import { renderReport } from '../../src/journal/report.js';
+import type { CommandLogLine } from '../../src/runtime/executor.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
 import { FileRunStore } from '../../src/runtime/local/file-run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
@@ -33,6 +34,7 @@ const leaky = defineIntegration({
       run: (ctx) => {
         const token = ctx.instance.credentials.token!;
         ctx.note(`called with Bearer ${token}`, { header: `Authorization: Bearer ${token}` });
+        ctx.log.warn(`retrying with token ${token}`, { token });
         ctx.evidence('found a link', [
           { type: 'url', value: `https://vendor.example/x?session=${token}` },
         ]);
@@ -63,6 +65,7 @@ describe('secrets', () => {
     const journal = new FileJournalStore(join(data, 'journal'), {
       redactor: createRedactor({ secretValues: instances.secretValues() }),
     });
+    const logged: CommandLogLine[] = [];
     const redactor = createRedactor({ secretValues: instances.secretValues() });
     const engine = new LocalEngine({
       registry,
@@ -71,6 +74,7 @@ describe('secrets', () => {
       library: new PlaybookLibrary(dir, registry),
       instances,
       redact: (v) => redactor.redact(v),
+      log: (line) => logged.push(line),
     });
     const runId = await engine.start('p', {}, null);
     await engine.idle();
@@ -82,6 +86,10 @@ describe('secrets', () => {
     const entries = await new FileJournalStore(join(data, 'journal')).read(runId);
     for (const format of ['md', 'html', 'json'] as const)
       expect(renderReport(entries, format)).not.toContain(SECRET);
+    // Command log lines reach the log, redacted.
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'warn', uses: 'leaky.call', step: 'a' });
+    expect(JSON.stringify(logged)).not.toContain(SECRET);
     // What the CLI prints of the run is redacted the same way.
     expect(JSON.stringify(await engine.summary(runId))).not.toContain(SECRET);
   });
