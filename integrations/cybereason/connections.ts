@@ -20,6 +20,8 @@ export const ConnectionSchema = Type.Object({
   direction: NullableString,
   remote_address: NullableString,
   remote_port: NullableInteger,
+  /** The machine's own end of the connection, when the display name tells it. */
+  local_address: NullableString,
   local_port: NullableInteger,
   protocol: NullableString,
   country: NullableString,
@@ -97,6 +99,7 @@ export function toConnection(element: ResultElement): Connection {
     direction,
     remote_address: remoteAddress,
     remote_port: remotePort,
+    local_address: (incoming ? ends?.server.address : ends?.client.address) ?? null,
     local_port:
       num(element.first('localPort')) ?? (incoming ? ends?.server.port : ends?.client.port) ?? null,
     protocol: element.first('transportProtocol'),

@@ -28,6 +28,7 @@ describe('cybereason.malop_connections', () => {
       direction: 'OUTGOING',
       remote_address: '192.0.2.77',
       remote_port: 443,
+      local_address: '10.21.2.50',
       local_port: 56687,
       protocol: 'TCP',
       country: 'United States',
@@ -78,6 +79,7 @@ describe('cybereason.malop_connections', () => {
       name: '10.20.4.23:50411 > 198.51.100.23:8080',
       remote_address: '198.51.100.23',
       remote_port: 8080,
+      local_address: '10.20.4.23',
       local_port: 50411,
       malicious: false,
     });
@@ -92,6 +94,7 @@ describe('cybereason.malop_connections', () => {
       direction: 'INCOMING',
       remote_address: '198.51.100.99',
       remote_port: 49822,
+      local_address: '10.21.2.50',
       local_port: 3389,
     });
   });
