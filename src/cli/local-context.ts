@@ -60,6 +60,7 @@ export async function openLocal(
     journal,
     store,
     engine,
+    instances: configured,
     async close() {
       await engine.close();
       await journal.close();
