@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.js';
 import { publishedSchema } from '../playbook/schema.js';
 import { approveCommand } from './approve.js';
+import { SHIPPED_PLAYBOOKS, demoCommand } from './demo.js';
 import { fetchCommand } from './fetch.js';
 import { graphCommand } from './graph.js';
 import { integrationsListCommand, integrationsTestCommand } from './integrations.js';
@@ -101,6 +102,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--json', 'print the counts as JSON')
     .action(wrap(fetchCommand));
+  program
+    .command('demo')
+    .description(
+      'fetch a simulated Cybereason malop and triage it against SECDO and FortiGate simulators',
+    )
+    .option(
+      '--data-dir <dir>',
+      'a folder of its own for the demo (cleared on each run)',
+      '.soar-demo',
+    )
+    .option('--playbooks <dir>', 'where the triage playbook is', SHIPPED_PLAYBOOKS)
+    .option('--json', 'print the result as JSON (the narrative goes to stderr)')
+    .action(wrap(demoCommand));
   const integrations = program
     .command('integrations')
     .description('integrations and their configured instances');
