@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
@@ -12,6 +12,16 @@ describe('playbooks/playbook.schema.json', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(
       JSON.parse(JSON.stringify(publishedSchema())),
     );
+  });
+
+  it('accepts every shipped playbook', () => {
+    const validate = new Ajv({ strict: false }).compile(publishedSchema());
+    const dir = join(import.meta.dirname, '..', '..', 'playbooks');
+    const shipped = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    expect(shipped.length).toBeGreaterThanOrEqual(4);
+    for (const name of shipped) {
+      expect(validate(parse(readFileSync(join(dir, name), 'utf8'))), name).toBe(true);
+    }
   });
 
   it('accepts the shipped example and rejects a step of the wrong shape, as an editor would', () => {
