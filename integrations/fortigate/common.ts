@@ -8,7 +8,7 @@ import type { Artifact } from '../../src/journal/entry.js';
 import { permanentError } from '../../src/integration-sdk/index.js';
 import type { Settings } from './settings.js';
 import { groupTableOf, type Target } from './targets.js';
-import { mkey } from './client.js';
+import { mkey, type FortiGate } from './client.js';
 
 export const MAX_ADDRESSES_PER_CALL = 1_000;
 
@@ -57,13 +57,34 @@ export function artifactOf(target: Target): Artifact {
 }
 
 /** The group a target joins and the path of that group's member sub-table; null group when none is configured. */
-export function groupOf(
+/** The groups a target's block goes to (block group first, then overflow), and their table. */
+export function groupsOf(
   settings: Settings,
   target: Target,
-): { group: string | undefined; memberPath: string } {
+): { groups: string[]; table: 'firewall/addrgrp' | 'firewall/addrgrp6' } {
   const table = groupTableOf(target);
-  const group = table === 'firewall/addrgrp6' ? settings.blockGroup6 : settings.blockGroup;
-  return { group, memberPath: `${table}/${mkey(group ?? '')}/member` };
+  return {
+    groups: table === 'firewall/addrgrp6' ? settings.blockGroups6 : settings.blockGroups,
+    table,
+  };
+}
+
+/** The member sub-table of a group: members are added and removed one at a time through it. */
+export function memberPathOf(table: string, group: string): string {
+  return `${table}/${mkey(group)}/member`;
+}
+
+/** The first group (block group or overflow) that has the target as a member, or null. */
+export async function groupHolding(
+  fortigate: FortiGate,
+  settings: Settings,
+  target: Target,
+): Promise<string | null> {
+  const { groups, table } = groupsOf(settings, target);
+  for (const group of groups) {
+    if ((await fortigate.get(memberPathOf(table, group), target.name)) !== null) return group;
+  }
+  return null;
 }
 
 export const NO_GROUP6 =

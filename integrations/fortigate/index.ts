@@ -17,25 +17,24 @@ export const fortigate = defineIntegration({
   test: async (ctx) => {
     const settings = readSettings(ctx.instance);
     return FortiGate.with(ctx, settings.vdom, async (fortigate) => {
-      const group = await fortigate.get('firewall/addrgrp', settings.blockGroup);
-      if (group === null) {
-        throw permanentError(
-          `connected, but the block group '${settings.blockGroup}' does not exist in vdom '${settings.vdom}'`,
-          'GROUP_MISSING',
-        );
-      }
-      const members = Array.isArray(group.member) ? group.member.length : 0;
-      let detail = `connected; block group '${settings.blockGroup}' in vdom '${settings.vdom}' has ${members} members`;
-      if (settings.blockGroup6 !== undefined) {
-        const group6 = await fortigate.get('firewall/addrgrp6', settings.blockGroup6);
-        if (group6 === null) {
-          throw permanentError(
-            `connected, but the IPv6 block group '${settings.blockGroup6}' (addrgrp6) does not exist in vdom '${settings.vdom}'`,
-            'GROUP_MISSING',
-          );
+      const counts: string[] = [];
+      const families = [
+        { table: 'firewall/addrgrp', groups: settings.blockGroups, label: 'block group' },
+        { table: 'firewall/addrgrp6', groups: settings.blockGroups6, label: 'IPv6 block group' },
+      ];
+      for (const { table, groups, label } of families) {
+        for (const name of groups) {
+          const group = await fortigate.get(table, name);
+          if (group === null) {
+            throw permanentError(
+              `connected, but the ${label} '${name}' (${table}) does not exist in vdom '${settings.vdom}'`,
+              'GROUP_MISSING',
+            );
+          }
+          counts.push(`'${name}' has ${Array.isArray(group.member) ? group.member.length : 0}`);
         }
-        detail += `; '${settings.blockGroup6}' has ${Array.isArray(group6.member) ? group6.member.length : 0}`;
       }
+      const detail = `connected; in vdom '${settings.vdom}', block group ${counts.join(', ')} members`;
       return { detail };
     });
   },

@@ -20,6 +20,21 @@ export const FortiGateSettings = Type.Object(
           'The IPv6 address group (firewall/addrgrp6) for IPv6 blocks; FortiOS does not mix families in one group. Without it IPv6 blocks are refused.',
       }),
     ),
+    overflow_groups: Type.Optional(
+      Type.Array(Type.String(OBJECT_NAME), {
+        maxItems: 20,
+        uniqueItems: true,
+        description:
+          'IPv4 groups to roll over to, in order, when the block group (then each of these) refuses another member because it is full. Prepared on the device and used by the same deny policy.',
+      }),
+    ),
+    overflow_groups6: Type.Optional(
+      Type.Array(Type.String(OBJECT_NAME), {
+        maxItems: 20,
+        uniqueItems: true,
+        description: 'The same for block_group6.',
+      }),
+    ),
     vdom: Type.Optional(
       Type.String({ minLength: 1, maxLength: 31, description: 'The VDOM (default root).' }),
     ),
@@ -44,6 +59,10 @@ export const FortiGateSettings = Type.Object(
 export interface Settings {
   blockGroup: string;
   blockGroup6: string | undefined;
+  /** The block group then its overflow groups: where IPv4 blocks go, in order. */
+  blockGroups: string[];
+  /** The same for IPv6; empty without block_group6. */
+  blockGroups6: string[];
   vdom: string;
   neverBlock: NeverBlock;
   maxBlocksPerRun: number;
@@ -70,9 +89,18 @@ export function readSettings(instance: InstanceContext): Settings {
   } catch (error) {
     throw permanentError(`instance '${instance.id}': ${(error as Error).message}`, 'BAD_INSTANCE');
   }
+  if (raw.overflow_groups6?.length && raw.block_group6 === undefined) {
+    throw permanentError(
+      `instance '${instance.id}': settings.overflow_groups6 needs settings.block_group6`,
+      'BAD_INSTANCE',
+    );
+  }
   const settings: Settings = {
     blockGroup: raw.block_group,
     blockGroup6: raw.block_group6,
+    blockGroups: [raw.block_group, ...(raw.overflow_groups ?? [])],
+    blockGroups6:
+      raw.block_group6 === undefined ? [] : [raw.block_group6, ...(raw.overflow_groups6 ?? [])],
     vdom: raw.vdom ?? 'root',
     neverBlock,
     maxBlocksPerRun: raw.max_blocks_per_run ?? DEFAULT_MAX_BLOCKS_PER_RUN,

@@ -14,7 +14,9 @@ import {
   addressList,
   artifactOf,
   checkInput,
-  groupOf,
+  groupHolding,
+  groupsOf,
+  memberPathOf,
 } from '../common.js';
 import { RunBudget, runTag } from '../run-budget.js';
 import { readSettings, type Settings } from '../settings.js';
@@ -82,11 +84,22 @@ export const blockAddress = defineCommand({
           ipv6: settings.blockGroup6 !== undefined,
         }));
       const results: Outcome[] = [];
+      const full = new Set<string>();
       for (const address of addressList(input.address)) {
         const outcome = await blockOne(fortigate, settings, address, {
           dryRun,
           comment,
           loadBudget,
+          full,
+          onFull: (group, next, reason) =>
+            ctx.note(
+              `Block group '${group}' refused a member (${reason}); rolling over to '${next}'`,
+              {
+                group,
+                next,
+                reason,
+              },
+            ),
         });
         // Journaled at once: if a later address fails the step, this one's evidence stays.
         journal(ctx, settings, outcome, dryRun);
@@ -107,37 +120,77 @@ export const blockAddress = defineCommand({
   },
 });
 
+interface BlockOptions {
+  dryRun: boolean;
+  comment: string;
+  loadBudget: () => Promise<RunBudget>;
+  /** Groups found full during this call: later addresses go straight to the next one. */
+  full: Set<string>;
+  onFull: (group: string, next: string, reason: string) => void;
+}
+
 async function blockOne(
   fortigate: FortiGate,
   settings: Settings,
   address: string,
-  options: { dryRun: boolean; comment: string; loadBudget: () => Promise<RunBudget> },
+  options: BlockOptions,
 ): Promise<Outcome> {
   const target = parseTarget(address);
   if (typeof target === 'string') return { kind: 'refused', address, reason: target };
   const protectedBy = settings.neverBlock.refusal(target);
   if (protectedBy) return { kind: 'refused', address, reason: protectedBy, target };
-  const { group, memberPath } = groupOf(settings, target);
-  if (group === undefined) return { kind: 'refused', address, reason: NO_GROUP6, target };
+  const { groups, table } = groupsOf(settings, target);
+  if (groups.length === 0) return { kind: 'refused', address, reason: NO_GROUP6, target };
 
   // Reading first keeps a repeated block free of writes, and lets a dry run tell the two apart.
-  if ((await fortigate.get(memberPath, target.name)) !== null) {
-    return { kind: 'already_blocked', target, group };
-  }
+  const holding = await groupHolding(fortigate, settings, target);
+  if (holding !== null) return { kind: 'already_blocked', target, group: holding };
   const budget = await options.loadBudget();
   if (!budget.take(target.name)) {
     const reason = `per-run cap reached: max_blocks_per_run is ${budget.cap}`;
     return { kind: 'refused', address, reason, target };
   }
-  if (options.dryRun) return { kind: 'blocked', target, group };
+  const open = groups.filter((g) => !options.full.has(g));
+  if (options.dryRun) return { kind: 'blocked', target, group: open[0] ?? groups.at(-1)! };
 
   // A member must exist before it joins; if it vanishes in between (a concurrent unblock
   // deleted it), create it again once.
   for (let attempt = 1; ; attempt++) {
     await ensureObject(fortigate, target, options.comment);
+    const joined = await joinFirstOpenGroup(fortigate, target, table, groups, options);
+    if (joined.kind !== 'vanished') return { ...joined, target };
+    if (attempt >= 2) {
+      throw transientError(
+        `${target.name} disappeared twice before it could join '${joined.group}': ${joined.reason}`,
+        'CONFLICT',
+      );
+    }
+  }
+}
+
+type Joined =
+  | { kind: 'blocked' | 'already_blocked'; group: string }
+  | { kind: 'vanished'; group: string; reason: string };
+
+/**
+ * Adds the member to the first group not known to be full. A group that refuses it with a
+ * FortiOS error other than the ones understood here is taken to be full (the size limit is
+ * model-dependent and its error undocumented): the next overflow group is tried, and the
+ * refusal is kept for the error when none is left.
+ */
+async function joinFirstOpenGroup(
+  fortigate: FortiGate,
+  target: Target,
+  table: string,
+  groups: string[],
+  options: BlockOptions,
+): Promise<Joined> {
+  const open = groups.filter((g) => !options.full.has(g));
+  let refusal: FortiGateError | null = null;
+  for (const [index, group] of open.entries()) {
     try {
-      const added = await fortigate.create(memberPath, { name: target.name });
-      return { kind: added === 'created' ? 'blocked' : 'already_blocked', target, group };
+      const added = await fortigate.create(memberPathOf(table, group), { name: target.name });
+      return { kind: added === 'created' ? 'blocked' : 'already_blocked', group };
     } catch (error) {
       if (!(error instanceof FortiGateError)) throw error;
       if (error.httpStatus === 404) {
@@ -146,15 +199,23 @@ async function blockOne(
           'GROUP_MISSING',
         );
       }
-      if (error.fortiosError !== FortiOsError.NOT_FOUND) throw error;
-      if (attempt >= 2) {
-        throw transientError(
-          `${target.name} disappeared twice before it could join '${group}': ${error.message}`,
-          'CONFLICT',
-        );
+      if (error.fortiosError === FortiOsError.NOT_FOUND) {
+        return { kind: 'vanished', group, reason: error.message };
       }
+      if (error.httpStatus !== 500) throw error;
+      refusal = error;
+      options.full.add(group);
+      const next = open[index + 1];
+      if (next !== undefined) options.onFull(group, next, error.message);
     }
   }
+  if (refusal && groups.length > 1) {
+    throw permanentError(
+      `every block group refused ${target.name} (${groups.join(', ')}): the last said ${refusal.message}; add an overflow group to settings.${table === 'firewall/addrgrp6' ? 'overflow_groups6' : 'overflow_groups'}`,
+      'GROUPS_FULL',
+    );
+  }
+  throw refusal ?? permanentError(`no block group left for ${target.name}`, 'GROUPS_FULL');
 }
 
 /** Creates the object, or makes an existing one with the same name match the address again. */

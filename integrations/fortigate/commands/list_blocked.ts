@@ -43,38 +43,39 @@ export const listBlocked = defineCommand({
   output: Output,
   run: async (ctx) => {
     const settings = readSettings(ctx.instance);
-    const groups = [settings.blockGroup, settings.blockGroup6];
+    const groups = [settings.blockGroups, settings.blockGroups6];
     const members = await FortiGate.with(ctx, settings.vdom, async (fortigate) => {
       const found: (typeof Member.static)[] = [];
       for (const [index, source] of SOURCES.entries()) {
-        const name = groups[index];
-        if (name === undefined) continue;
-        const group = await fortigate.get(source.group, name);
-        if (group === null) {
-          throw permanentError(
-            `the block group '${name}' (${source.group}) does not exist in vdom '${settings.vdom}'`,
-            'GROUP_MISSING',
+        let objects: Map<string, CmdbObject> | undefined;
+        for (const name of groups[index] ?? []) {
+          const group = await fortigate.get(source.group, name);
+          if (group === null) {
+            throw permanentError(
+              `the block group '${name}' (${source.group}) does not exist in vdom '${settings.vdom}'`,
+              'GROUP_MISSING',
+            );
+          }
+          const names = memberNames(group);
+          if (names.length === 0) continue;
+          // One read of the table per family, not one per member: block groups grow to thousands.
+          objects ??= new Map(
+            (await fortigate.list(source.objects, { format: source.fields })).map((o) => [
+              String(o.name),
+              o,
+            ]),
           );
-        }
-        const names = memberNames(group);
-        if (names.length === 0) continue;
-        // One read of the table, not one per member: block groups grow to thousands.
-        const objects = new Map(
-          (await fortigate.list(source.objects, { format: source.fields })).map((o) => [
-            String(o.name),
-            o,
-          ]),
-        );
-        for (const member of names) {
-          const object = objects.get(member);
-          found.push({
-            name: member,
-            address: object ? describeObject(object) : null,
-            type: object ? (typeof object.type === 'string' ? object.type : 'ipmask') : 'group',
-            group: name,
-            comment: typeof object?.comment === 'string' ? object.comment : '',
-            managed: member.startsWith(OBJECT_PREFIX),
-          });
+          for (const member of names) {
+            const object = objects.get(member);
+            found.push({
+              name: member,
+              address: object ? describeObject(object) : null,
+              type: object ? (typeof object.type === 'string' ? object.type : 'ipmask') : 'group',
+              group: name,
+              comment: typeof object?.comment === 'string' ? object.comment : '',
+              managed: member.startsWith(OBJECT_PREFIX),
+            });
+          }
         }
       }
       return found;

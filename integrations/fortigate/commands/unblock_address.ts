@@ -9,7 +9,9 @@ import {
   addressList,
   artifactOf,
   checkInput,
-  groupOf,
+  groupHolding,
+  groupsOf,
+  memberPathOf,
 } from '../common.js';
 import { readSettings } from '../settings.js';
 import { parseTarget, tableOf } from '../targets.js';
@@ -57,11 +59,7 @@ export const unblockAddress = defineCommand({
     await FortiGate.with(ctx, settings.vdom, async (fortigate) => {
       for (const address of addressList(input.address)) {
         const target = parseTarget(address);
-        const { group, memberPath } =
-          typeof target === 'string'
-            ? { group: undefined, memberPath: '' }
-            : groupOf(settings, target);
-        if (typeof target === 'string' || group === undefined) {
+        if (typeof target === 'string' || groupsOf(settings, target).groups.length === 0) {
           const reason = typeof target === 'string' ? target : NO_GROUP6;
           output.refused.push({ address, reason });
           ctx.evidence(`Did not unblock ${address}: ${reason}`, [], {
@@ -71,9 +69,14 @@ export const unblockAddress = defineCommand({
           });
           continue;
         }
-        const member = dryRun
-          ? (await fortigate.get(memberPath, target.name)) !== null
-          : (await fortigate.remove(memberPath, target.name)) === 'deleted';
+        // The block may sit in the block group or in any overflow group.
+        const { groups, table } = groupsOf(settings, target);
+        const holding = await groupHolding(fortigate, settings, target);
+        const group = holding ?? groups.join(', ');
+        const member =
+          holding !== null &&
+          (dryRun ||
+            (await fortigate.remove(memberPathOf(table, holding), target.name)) === 'deleted');
         (member ? output.unblocked : output.not_blocked).push(target.display);
         let kept: string | undefined;
         if (!dryRun) {

@@ -157,8 +157,17 @@ describe('soar integrations test', () => {
       fortigate.test!({ ...ctx, log: { info() {}, warn() {} }, evidence() {}, note() {} }),
     ).resolves.toEqual({
       detail:
-        "connected; block group 'SOAR-Blocklist' in vdom 'root' has 1 members; 'SOAR-Blocklist6' has 1",
+        "connected; in vdom 'root', block group 'SOAR-Blocklist' has 1, 'SOAR-Blocklist6' has 1 members",
     });
+    await ctx.http.close();
+  });
+
+  it('names an overflow group that does not exist on the device', async () => {
+    h = await fortigateHarness({ settings: { overflow_groups: ['SOAR-Blocklist-2'] } });
+    const ctx = h.context();
+    await expect(
+      fortigate.test!({ ...ctx, log: { info() {}, warn() {} }, evidence() {}, note() {} }),
+    ).rejects.toThrow("the block group 'SOAR-Blocklist-2' (firewall/addrgrp) does not exist");
     await ctx.http.close();
   });
 });
