@@ -13,6 +13,7 @@ import { CliError, printJson } from './output.js';
 import { reportCommand } from './report.js';
 import { resumeCommand } from './resume.js';
 import { runCommand } from './run.js';
+import { schedulerCommand } from './scheduler.js';
 import { validateCommand } from './validate.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -102,6 +103,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--json', 'print the counts as JSON')
     .action(wrap(fetchCommand));
+  program
+    .command('scheduler')
+    .description("fire scheduled playbooks and instances' incident fetches when they are due")
+    .option('--local', 'in this process, on the local data dir (no Redis)')
+    .option('--once', 'one tick: fire what is due now, then exit')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--playbooks <dir>', 'where the scheduled playbooks are', 'playbooks')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--json', 'with --once, print the tick as JSON')
+    .action(wrap(schedulerCommand));
   program
     .command('demo')
     .description(

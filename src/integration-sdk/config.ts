@@ -63,6 +63,13 @@ export const InstanceConfig = Type.Object(
         description: 'Commands that change the vendor only report what they would do.',
       }),
     ),
+    fetch_interval: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        description:
+          'How often the scheduler fetches new incidents from this instance (e.g. 5m); only for integrations that fetch incidents. Without it, only `soar fetch` does.',
+      }),
+    ),
     settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },

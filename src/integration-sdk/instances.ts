@@ -29,6 +29,8 @@ export interface InstanceSummary {
   default: boolean;
   credentials: Record<string, string>;
   implicit: boolean;
+  /** How often the scheduler fetches incidents from it, in ms; null when it does not. */
+  fetchIntervalMs: number | null;
 }
 
 /**
@@ -89,6 +91,7 @@ export class Instances {
       default: i.default ?? false,
       credentials: { ...(i.credentials ?? {}) },
       implicit: false,
+      fetchIntervalMs: i.fetch_interval ? parseDuration(i.fetch_interval) : null,
     }));
     const implicit = this.registry
       .list()
@@ -100,6 +103,7 @@ export class Instances {
         default: true,
         credentials: {},
         implicit: true,
+        fetchIntervalMs: null,
       }));
     return [...configured, ...implicit];
   }

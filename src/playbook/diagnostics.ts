@@ -26,7 +26,8 @@ export type DiagnosticCode =
   | 'expression'
   | 'unknown-reference'
   | 'branch-escape'
-  | 'unknown-playbook';
+  | 'unknown-playbook'
+  | 'bad-schedule';
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.path ? ` (at ${d.path})` : '';

@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { scheduleProblem } from './schedule.js';
 import type { CommandCatalog, PlaybookCatalog } from './catalog.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import {
@@ -86,6 +87,15 @@ export function checkSemantics(
     checkStep(id, step, playbook, commands, playbooks, report);
   }
   checkInputDefaults(playbook.inputs ?? {}, report);
+  const schedule = playbook.trigger?.schedule;
+  const problem = schedule === undefined ? null : scheduleProblem(schedule);
+  if (problem !== null) {
+    report(
+      'bad-schedule',
+      ['trigger', 'schedule'],
+      `trigger.schedule '${schedule}' is not a usable cron expression (UTC): ${problem}`,
+    );
+  }
   return out;
 }
 

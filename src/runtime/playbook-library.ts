@@ -70,16 +70,32 @@ export class PlaybookLibrary {
 
   /** Ids of the playbooks whose `trigger.incident_types` names this incident type. */
   async playbooksFor(incidentType: string): Promise<string[]> {
-    const ids: string[] = [];
+    return (await this.triggers())
+      .filter((t) => Array.isArray(t.trigger?.incident_types))
+      .filter((t) => (t.trigger!.incident_types as unknown[]).includes(incidentType))
+      .map((t) => t.id);
+  }
+
+  /** The playbooks with a `trigger.schedule`, and their cron expressions. */
+  async scheduled(): Promise<{ id: string; schedule: string }[]> {
+    return (await this.triggers()).flatMap(({ id, trigger }) =>
+      typeof trigger?.schedule === 'string' ? [{ id, schedule: trigger.schedule }] : [],
+    );
+  }
+
+  /** Each playbook's trigger as written (validation happens when a playbook is used). */
+  private async triggers(): Promise<
+    { id: string; trigger: Record<string, unknown> | undefined }[]
+  > {
+    const found = [];
     for (const [id, { file, text }] of await this.files()) {
       const parsed = parsePlaybookText(file, text);
-      const trigger = parsed.ok
-        ? (parsed.source.value as { trigger?: { incident_types?: unknown } } | null)?.trigger
-        : undefined;
-      if (Array.isArray(trigger?.incident_types) && trigger.incident_types.includes(incidentType))
-        ids.push(id);
+      const value = parsed.ok
+        ? (parsed.source.value as { trigger?: Record<string, unknown> } | null)
+        : null;
+      found.push({ id, trigger: value?.trigger });
     }
-    return ids;
+    return found;
   }
 
   async catalog(): Promise<PlaybookCatalog> {

@@ -40,6 +40,7 @@ const ALL_CODES: readonly DiagnosticCode[] = [
   'unknown-reference',
   'branch-escape',
   'unknown-playbook',
+  'bad-schedule',
 ];
 /** Well under a second: validation runs inside request handlers and CLI commands. */
 const TIME_LIMIT_MS = 1000;

@@ -2,7 +2,13 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Incident } from '../../incidents/incident.js';
 import type { Playbook } from '../../playbook/schema.js';
-import type { ApprovalRecord, RunLogEntry, RunRecord, RunStore } from './run-store.js';
+import type {
+  ApprovalRecord,
+  RunLogEntry,
+  RunRecord,
+  RunStore,
+  ScheduleState,
+} from './run-store.js';
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,200}$/;
 
@@ -84,6 +90,13 @@ export class FileRunStore implements RunStore {
   }
   saveWatermark(instance: string, watermark: string): Promise<void> {
     return this.write('watermarks', instance, { instance, watermark });
+  }
+
+  loadScheduleState(key: string): Promise<ScheduleState | null> {
+    return this.read<ScheduleState>('schedules', key);
+  }
+  saveScheduleState(state: ScheduleState): Promise<void> {
+    return this.write('schedules', state.key, state);
   }
 
   private logPath(id: string): string {

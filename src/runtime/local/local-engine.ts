@@ -168,13 +168,21 @@ export class LocalEngine {
     return { incident: fresh, outcome: 'updated' };
   }
 
+  /**
+   * Starts a run of a playbook. With `options.runId` the start is idempotent: a run that
+   * already has that id is left as it is (a scheduler re-firing a tick after a crash).
+   */
   async start(
     playbookId: string,
     inputs: Record<string, unknown>,
     incident: Incident | null,
+    options: { runId?: string } = {},
   ): Promise<string> {
+    if (options.runId !== undefined && (await this.options.store.loadRun(options.runId))) {
+      return options.runId;
+    }
     const compiled = await this.options.library.get(playbookId);
-    const id = newId('run');
+    const id = options.runId ?? newId('run');
     await this.begin(compiled, id, resolveInputs(compiled.playbook, inputs), incident, null, id);
     return id;
   }

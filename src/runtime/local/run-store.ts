@@ -65,6 +65,19 @@ export interface RunStore {
   /** Where an instance's next incident fetch starts. */
   loadWatermark(instance: string): Promise<string | null>;
   saveWatermark(instance: string, watermark: string): Promise<void>;
+  /** The last tick a schedule fired for (see runtime/schedule). */
+  loadScheduleState(key: string): Promise<ScheduleState | null>;
+  saveScheduleState(state: ScheduleState): Promise<void>;
+}
+
+export interface ScheduleState {
+  key: string;
+  /** The tick (epoch ms) last fired, or the baseline a cron schedule was first seen at. */
+  last_tick: number;
+  /** When it last fired (ISO), null for a baseline. */
+  fired_at: string | null;
+  /** What the firing started or did, one line. */
+  last_result: string | null;
 }
 
 /** Keeps everything in memory: for tests and benchmarks. */
@@ -109,6 +122,14 @@ export class MemoryRunStore implements RunStore {
   }
   loadWatermark(instance: string): Promise<string | null> {
     return Promise.resolve(this.watermarks.get(instance) ?? null);
+  }
+  private readonly schedules = new Map<string, ScheduleState>();
+  loadScheduleState(key: string): Promise<ScheduleState | null> {
+    return Promise.resolve(this.schedules.get(key) ?? null);
+  }
+  saveScheduleState(state: ScheduleState): Promise<void> {
+    this.schedules.set(state.key, { ...state });
+    return Promise.resolve();
   }
   saveWatermark(instance: string, watermark: string): Promise<void> {
     this.watermarks.set(instance, watermark);

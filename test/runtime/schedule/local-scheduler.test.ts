@@ -1,0 +1,97 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLocal, registry } from '../../../src/cli/local-context.js';
+import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
+import { LocalScheduler } from '../../../src/runtime/schedule/local-scheduler.js';
+
+const SCHEDULED = `id: nightly-echo
+name: A scheduled echo
+trigger:
+  schedule: '*/15 * * * *'
+start: echo
+steps:
+  echo:
+    uses: core.echo
+    with: { at: '\${{ $now() }}' }
+    next: done
+  done:
+    type: end
+    outputs: { at: '\${{ steps.echo.output.at }}' }
+`;
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'soar-sched-'));
+  await writeFile(join(dir, 'nightly-echo.yaml'), SCHEDULED);
+  await writeFile(join(dir, 'soar.config.yaml'), 'instances: {}\n');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+function scheduler(clock: { now: number }) {
+  const reg = registry();
+  return new LocalScheduler({
+    now: () => clock.now,
+    open: async () => {
+      const library = new PlaybookLibrary(dir, reg);
+      const local = await openLocal(join(dir, 'data'), library, 'test', {
+        registry: reg,
+        config: join(dir, 'soar.config.yaml'),
+      });
+      return { ...local, library, registry: reg };
+    },
+  });
+}
+
+describe('LocalScheduler', () => {
+  it('fires each cron tick once, across restarts, with a run id derived from the tick', async () => {
+    const clock = { now: Date.parse('2026-11-22T10:07:00Z') };
+    const first = await scheduler(clock).tick();
+    expect(first).toMatchObject({ fired: [], baselined: ['playbook.nightly-echo'] });
+    expect(first.next).toBe(Date.parse('2026-11-22T10:15:00Z'));
+
+    clock.now = Date.parse('2026-11-22T10:15:02Z');
+    const second = await scheduler(clock).tick();
+    expect(second.fired).toEqual([
+      {
+        key: 'playbook.nightly-echo',
+        tick: '2026-11-22T10:15:00.000Z',
+        ok: true,
+        run: 'run-nightly-echo-20261122T101500000Z',
+        result: 'run run-nightly-echo-20261122T101500000Z completed',
+      },
+    ]);
+
+    // A second scheduler (or a restart) at the same instant finds the tick taken.
+    expect((await scheduler(clock).tick()).fired).toEqual([]);
+
+    // Down for an hour: one firing for the latest missed tick.
+    clock.now = Date.parse('2026-11-22T11:20:00Z');
+    const late = await scheduler(clock).tick();
+    expect(late.fired.map((f) => f.tick)).toEqual(['2026-11-22T11:15:00.000Z']);
+  });
+
+  it('starts nothing twice when a tick is fired again after a crash', async () => {
+    const clock = { now: Date.parse('2026-11-22T10:07:00Z') };
+    await scheduler(clock).tick();
+    clock.now = Date.parse('2026-11-22T10:15:02Z');
+    const s = scheduler(clock);
+    await s.tick();
+    // The state file is lost (the crash came before it was written): the tick fires again…
+    await writeFile(
+      join(dir, 'data', 'schedules', 'playbook.nightly-echo.json'),
+      JSON.stringify({
+        key: 'playbook.nightly-echo',
+        last_tick: Date.parse('2026-11-22T10:00:00Z'),
+        fired_at: null,
+        last_result: null,
+      }),
+    );
+    const again = await s.tick();
+    // …and finds its run already there.
+    expect(again.fired[0]!.run).toBe('run-nightly-echo-20261122T101500000Z');
+    const runs = (await readdir(join(dir, 'data', 'runs'))).filter((f) => f.endsWith('.json'));
+    expect(runs).toEqual(['run-nightly-echo-20261122T101500000Z.json']);
+  });
+});
