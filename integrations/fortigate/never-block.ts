@@ -6,7 +6,7 @@
  * Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) are not
  * refused: nothing real lives there, and examples, demos and the simulator use them.
  */
-import { overlaps, parseCidr, type Cidr } from './ip.js';
+import { overlaps, parseCidr, type Cidr } from '../../src/net/ip.js';
 import { normalizeDomain, parseTarget, type Target } from './targets.js';
 
 interface RangeRule {

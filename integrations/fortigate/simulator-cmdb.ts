@@ -5,7 +5,7 @@
  * exactly as they would against the device.
  */
 import { randomUUID } from 'node:crypto';
-import { formatIp, maskToPrefix, parseCidr, prefixToMask } from './ip.js';
+import { formatIp, maskToPrefix, parseCidr, prefixToMask } from '../../src/net/ip.js';
 
 export type CmdbRecord = Record<string, unknown>;
 

@@ -5,8 +5,17 @@
  * "already exists" mean "already done".
  */
 import { createHash } from 'node:crypto';
-import { domainToASCII } from 'node:url';
-import { formatCidr, formatIp, maskToPrefix, parseCidr, prefixToMask, type Cidr } from './ip.js';
+import { normalizeDomain } from '../../src/net/domain.js';
+import {
+  formatCidr,
+  formatIp,
+  maskToPrefix,
+  parseCidr,
+  prefixToMask,
+  type Cidr,
+} from '../../src/net/ip.js';
+
+export { normalizeDomain };
 
 export const OBJECT_PREFIX = 'soar-';
 /** FortiOS limits address object names to 79 characters. */
@@ -34,21 +43,6 @@ export function parseTarget(input: string): Target | string {
   const fqdn = normalizeDomain(text);
   if (typeof fqdn !== 'string' || fqdn === '') return `'${text}' is not a valid domain name`;
   return { kind: 'fqdn', display: fqdn, fqdn, name: objectName(fqdn) };
-}
-
-/** Lower case, no trailing dot, IDNs in punycode; null when not a host name. */
-export function normalizeDomain(text: string): string | null {
-  const trimmed = text.replace(/\.$/, '');
-  if (trimmed.length > 253 || trimmed.includes('/')) return null;
-  const ascii = domainToASCII(trimmed);
-  const labels = ascii.split('.');
-  if (ascii === '' || labels.length < 2) return null;
-  for (const label of labels) {
-    if (!/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) return null;
-  }
-  // A last label of digits only would be an IPv4 address written wrongly, not a domain.
-  if (/^\d+$/.test(labels[labels.length - 1]!)) return null;
-  return ascii;
 }
 
 /** `soar-203.0.113.9`, `soar-203.0.113.0_24`, `soar-evil.example.com`; hashed when too long. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIp, parseCidr, parseIp } from '../../../integrations/fortigate/ip.js';
+import { formatIp, parseCidr, parseIp } from '../../../src/net/ip.js';
 import { NeverBlock } from '../../../integrations/fortigate/never-block.js';
 import {
   describeObject,
