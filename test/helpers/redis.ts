@@ -1,0 +1,128 @@
+/*
+ * A Redis for tests: REDIS_URL when set (it must answer), else 127.0.0.1:6379, else a private
+ * redis-server started on a free port for the suite and stopped by `stop()`. Suites isolate
+ * themselves with a `test-${randomUUID()}` key prefix and `deleteKeys` in afterEach.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+  url: string;
+  /** Stops the redis-server this helper started, if it started one. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const given = process.env.REDIS_URL;
+  if (given) {
+    if (await answers(given)) return { url: given, stop: () => Promise.resolve() };
+    throw new Error(`REDIS_URL=${given} does not answer PING; start that Redis or unset REDIS_URL`);
+  }
+  if (await answers(DEFAULT_URL)) return { url: DEFAULT_URL, stop: () => Promise.resolve() };
+  const server = await findOnPath('redis-server');
+  if (!server) {
+    throw new Error(
+      `No Redis for the tests: nothing answers at ${DEFAULT_URL}, REDIS_URL is not set, ` +
+        'and redis-server is not on PATH to start one',
+    );
+  }
+  return spawnRedis(server);
+}
+
+/** A client that fails fast instead of queueing commands while Redis is away. */
+export function testRedisClient(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+}
+
+/** Deletes every key whose name starts with `{prefix}` (the hash-tagged layout) or `prefix`. */
+export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
+  for (const pattern of [`{${escapeGlob(prefix)}}*`, `${escapeGlob(prefix)}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function spawnRedis(server: string): Promise<TestRedis> {
+  const port = await freePort();
+  const child = spawn(
+    server,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const stop = () => stopChild(child);
+  const deadline = Date.now() + 10_000;
+  while (!(await answers(url))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`${server} did not start on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url, stop };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function findOnPath(command: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, command);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
