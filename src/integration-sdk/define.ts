@@ -34,6 +34,8 @@ export interface InstanceContext {
   settings: Record<string, unknown>;
   timeoutMs: number;
   tls: { verify: boolean; ca?: string };
+  /** `rate_limit` from the configuration: the HTTP client keeps to it. */
+  rateLimit?: { perSecond?: number; concurrency?: number };
   dryRun: boolean;
 }
 

@@ -8,6 +8,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
+import { RateLimiter, type RateLimit } from './rate-limit.js';
 import {
   headerSecrets,
   HttpError,
@@ -44,6 +45,8 @@ export interface HttpClientOptions {
   onCall?: (call: HttpCallRecord) => void;
   /** Extra secret strings to scrub from URLs in call records (tokens in query strings). */
   secrets?: string[];
+  /** The instance's rate limit: requests wait for a slot before they are sent. */
+  rateLimit?: RateLimit;
 }
 
 export interface HttpCallRecord {
@@ -114,6 +117,7 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly onCall: ((call: HttpCallRecord) => void) | undefined;
+  private readonly limiter: RateLimiter | null;
   private closing: Promise<void> | null = null;
 
   constructor(options: HttpClientOptions) {
@@ -148,6 +152,10 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.onCall = options.onCall;
+    this.limiter =
+      options.rateLimit?.perSecond !== undefined || options.rateLimit?.concurrency !== undefined
+        ? new RateLimiter(options.rateLimit)
+        : null;
     const verify = options.tls?.verify ?? true;
     const ca = options.tls?.ca;
     this.agent = new Agent({
@@ -164,6 +172,8 @@ export class HttpClient {
     onCall?: (call: HttpCallRecord) => void,
   ): Promise<HttpResponse<T>> {
     const method = req.method ?? 'GET';
+    // Time spent waiting for a rate-limit slot is not the vendor's: the record starts after it.
+    const release = this.limiter ? await this.acquireSlot(req, method) : null;
     const started = performance.now();
     const state: CallState = {
       method,
@@ -180,6 +190,7 @@ export class HttpClient {
         error instanceof HttpError ? error : networkError(error, method, state.url, state.scrubber);
       throw failure;
     } finally {
+      release?.();
       this.record(onCall, {
         method,
         url: state.url,
@@ -190,6 +201,17 @@ export class HttpClient {
           ? { error: failure.code === 'ABORTED' ? 'aborted' : failure.message, code: failure.code }
           : {}),
       });
+    }
+  }
+
+  private async acquireSlot(req: HttpRequest, method: string): Promise<() => void> {
+    try {
+      return await this.limiter!.acquire(req.signal);
+    } catch {
+      throw httpError(
+        'ABORTED',
+        `${method} ${this.scrubber.text(singleLine(req.path, 500))}: cancelled while waiting for the instance's rate limit`,
+      );
     }
   }
 

@@ -157,6 +157,18 @@ export class Instances {
       timeoutMs: config.timeout ? parseDuration(config.timeout) : DEFAULT_TIMEOUT_MS,
       tls: { verify: config.tls?.verify ?? true, ...(ca ? { ca } : {}) },
       dryRun: config.dry_run ?? false,
+      ...(config.rate_limit
+        ? {
+            rateLimit: {
+              ...(config.rate_limit.per_second !== undefined
+                ? { perSecond: config.rate_limit.per_second }
+                : {}),
+              ...(config.rate_limit.concurrency !== undefined
+                ? { concurrency: config.rate_limit.concurrency }
+                : {}),
+            },
+          }
+        : {}),
     };
   }
 

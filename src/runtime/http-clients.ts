@@ -20,6 +20,7 @@ export class HttpClients {
         timeoutMs: instance.timeoutMs,
         tls: { verify: instance.tls.verify, ...(instance.tls.ca ? { ca: instance.tls.ca } : {}) },
         secrets: Object.values(instance.credentials),
+        ...(instance.rateLimit ? { rateLimit: instance.rateLimit } : {}),
       });
       this.clients.set(instance.id, client);
     }
