@@ -58,9 +58,9 @@ export class RateLimiter {
       const abort = () => {
         const index = this.waiting.indexOf(wake);
         if (index >= 0) this.waiting.splice(index, 1);
-        reject(signal!.reason);
+        reject(reasonOf(signal!));
       };
-      if (signal?.aborted) return reject(signal.reason);
+      if (signal?.aborted) return reject(reasonOf(signal));
       signal?.addEventListener('abort', abort, { once: true });
       this.waiting.push(wake);
     });
@@ -84,15 +84,19 @@ export class RateLimiter {
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(reasonOf(signal));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', abort);
       resolve();
     }, ms);
     const abort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(reasonOf(signal!));
     };
     signal?.addEventListener('abort', abort, { once: true });
   });
+}
+
+function reasonOf(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
