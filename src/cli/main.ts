@@ -3,7 +3,9 @@ import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.
 import { publishedSchema } from '../playbook/schema.js';
 import { approveCommand } from './approve.js';
 import { SHIPPED_PLAYBOOKS, demoCommand } from './demo.js';
+import { feedsPollCommand } from './feeds.js';
 import { fetchCommand } from './fetch.js';
+import { intelLookupCommand } from './intel.js';
 import { graphCommand } from './graph.js';
 import { integrationsListCommand, integrationsTestCommand } from './integrations.js';
 import { ConfigInvalidError } from '../runtime/config-file.js';
@@ -126,6 +128,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--playbooks <dir>', 'where the triage playbook is', SHIPPED_PLAYBOOKS)
     .option('--json', 'print the result as JSON (the narrative goes to stderr)')
     .action(wrap(demoCommand));
+  const feeds = program.command('feeds').description('threat-intel feeds (TAXII 2.1 and 1.1)');
+  feeds
+    .command('poll')
+    .description("pull a feed's new indicators into the indicator store")
+    .argument('[feed]', 'a configured feed (an instance of integration taxii)')
+    .option('--taxii <version>', 'ad-hoc feed: TAXII version, 2.1 or 1.1')
+    .option('--url <url>', 'ad-hoc feed: discovery URL (2.1), or discovery or poll URL (1.1)')
+    .option('--collection <id-or-name>', 'ad-hoc feed: collection id or title (2.1), name (1.1)')
+    .option('--user <user>', 'ad-hoc feed: Basic auth user (OTX: the API key)')
+    .option('--password <password>', 'ad-hoc feed: Basic auth password')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--data-dir <dir>', 'where state and the indicator store live', DEFAULT_DATA_DIR)
+    .option('--json', 'print the counts as one JSON object')
+    .action(wrap(feedsPollCommand));
+  const intel = program.command('intel').description('the indicator store');
+  intel
+    .command('lookup')
+    .description('what the feeds say about an IP, CIDR, domain, URL, e-mail address or hash')
+    .argument('<value>')
+    .option('--config <file>', 'for intel.exclusions (default: soar.config.yaml)')
+    .option('--data-dir <dir>', 'where the indicator store lives', DEFAULT_DATA_DIR)
+    .option('--json', 'print the verdict as JSON')
+    .action(wrap(intelLookupCommand));
   const integrations = program
     .command('integrations')
     .description('integrations and their configured instances');

@@ -75,8 +75,29 @@ export const InstanceConfig = Type.Object(
   { additionalProperties: false },
 );
 
+export const IntelConfig = Type.Object(
+  {
+    exclusions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 260 }), {
+        maxItems: 100_000,
+        description:
+          'IPs, CIDRs and domains (a domain covers its subdomains) that lookups never flag (verdict "excluded") and FortiGate never blocks.',
+      }),
+    ),
+    expiry: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        description:
+          "How long an indicator lasts after a feed last listed it, unless the feed's own settings.expiry says otherwise (default 30d).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const SoarConfig = Type.Object(
   {
+    intel: Type.Optional(IntelConfig),
     instances: Type.Optional(
       Type.Record(Type.String({ pattern: INSTANCE_ID }), InstanceConfig, {
         additionalProperties: false,

@@ -1,5 +1,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Artifact } from '../journal/entry.js';
+import type { IntelService } from '../intel/service.js';
+import { permanentError } from './errors.js';
 import type { HttpRequester } from './http.js';
 
 export interface CommandLogger {
@@ -24,6 +26,11 @@ export interface CommandContext {
    * journaled with the step. Throws when the instance has no url.
    */
   readonly http: HttpRequester;
+  /**
+   * Threat intelligence: the indicator store (lookups, feed ingest, expiry), the exclusion
+   * list, feed watermarks. Absent when the runtime has none: use `intelOf(ctx)`.
+   */
+  readonly intel?: IntelService;
 }
 
 /** An instance as a command sees it. Credentials are resolved and redacted from the journal. */
@@ -77,6 +84,39 @@ export interface IntegrationDefinition {
     ctx: Omit<CommandContext, 'run'>,
     since: string | null,
   ): Promise<FetchedIncidents>;
+  /**
+   * A threat-intel feed: pulls what is new since the instance's feed watermark into
+   * `ctx.intel`, expires what went stale, and moves the watermark. `progress` hears about long
+   * polls page by page. A scheduler, `soar feeds poll` and feed playbooks all call this.
+   */
+  pollFeed?(
+    ctx: Omit<CommandContext, 'run'>,
+    progress?: (line: string) => void,
+  ): Promise<FeedPollResult>;
+}
+
+/** What one poll of a feed did. */
+export interface FeedPollResult {
+  feed: string;
+  collection: string;
+  /** Watermarks before and after (the server's own format). */
+  since: string | null;
+  watermark: string | null;
+  /** Objects (STIX 2.1) or content blocks (TAXII 1.1) received. */
+  objects: number;
+  /** IOCs extracted from them. */
+  indicators: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Values that were not valid as their type. */
+  invalid: number;
+  /** Patterns and observables that could not be reduced to IOCs, counted, never dropped silently. */
+  unsupported: number;
+  /** Examples of the unsupported ones, for the operator (at most 20). */
+  unsupported_examples: { stix_id?: string; what: string; reason: string }[];
+  /** Indicators removed by expiry after the poll. */
+  expired: number;
 }
 
 export interface FetchedIncident {
@@ -117,4 +157,12 @@ export function defineIntegration(definition: IntegrationDefinition): Integratio
     seen.add(command.name);
   }
   return definition;
+}
+
+/** The runtime's threat intelligence, or a permanent error saying it has none. */
+export function intelOf(ctx: Pick<CommandContext, 'intel'>): IntelService {
+  if (!ctx.intel) {
+    throw permanentError('threat intelligence is not available in this runtime', 'NO_INTEL');
+  }
+  return ctx.intel;
 }

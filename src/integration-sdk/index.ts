@@ -1,10 +1,11 @@
-export { defineCommand, defineIntegration } from './define.js';
+export { defineCommand, defineIntegration, intelOf } from './define.js';
 export type {
   CommandContext,
   CommandDefinition,
   CommandLogger,
   FetchedIncident,
   FetchedIncidents,
+  FeedPollResult,
   IntegrationDefinition,
 } from './define.js';
 export { CommandError, permanentError, toStepError, transientError } from './errors.js';

@@ -8,6 +8,7 @@ import type { HttpClients } from './http-clients.js';
 import type { HttpCallRecord, HttpRequester } from '../integration-sdk/http.js';
 import { permanentError } from '../integration-sdk/errors.js';
 import type { Instances } from '../integration-sdk/instances.js';
+import type { IntelService } from '../intel/service.js';
 import type { InstanceContext } from '../integration-sdk/define.js';
 import type { Artifact } from '../journal/entry.js';
 
@@ -31,6 +32,8 @@ export interface ExecuteOptions {
   now: () => Date;
   /** Where commands' `ctx.log` lines go (the driver redacts and writes them); default nowhere. */
   log?: (line: CommandLogLine) => void;
+  /** Threat intelligence for commands that use `ctx.intel`. */
+  intel?: IntelService;
 }
 
 /** One diagnostic line from a command: not evidence, so it is logged, not journaled. */
@@ -74,6 +77,7 @@ class StepContext implements CommandContext {
     readonly instance: InstanceContext,
     options: ExecuteOptions,
     private readonly clients = options.http,
+    private readonly intelService = options.intel,
   ) {
     this.actor = { kind: 'integration', id: integration };
     const sink = options.log;
@@ -99,6 +103,10 @@ class StepContext implements CommandContext {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  get intel(): IntelService | undefined {
+    return this.intelService;
   }
 
   get http(): HttpRequester {

@@ -1,4 +1,5 @@
 import type { CommandContext, InstanceContext } from '../integration-sdk/define.js';
+import type { IntelService } from '../intel/service.js';
 import type { HttpClients } from './http-clients.js';
 
 const QUIET = { info: () => undefined, warn: () => undefined };
@@ -11,8 +12,10 @@ export function hookContext(
   instance: InstanceContext,
   clients: HttpClients,
   timeoutMs: number,
+  intel?: IntelService,
 ): Omit<CommandContext, 'run'> {
   return {
+    ...(intel ? { intel } : {}),
     signal: AbortSignal.timeout(timeoutMs),
     instance,
     get http() {

@@ -73,7 +73,10 @@ describe('an instance rate limit', () => {
       'instances:\n  fw:\n    integration: fortigate\n    url: https://192.0.2.1\n    rate_limit: { per_second: 5, concurrency: 2 }\n    settings: { block_group: G }\n',
     );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
-    const instances = new Instances(parsed.config, new Registry(builtinIntegrations), { env: {} });
+    const instances = new Instances(parsed.config, new Registry(builtinIntegrations), {
+      env: {},
+      readFile: () => '',
+    });
     expect(instances.get('fw').rateLimit).toEqual({ perSecond: 5, concurrency: 2 });
   });
 });

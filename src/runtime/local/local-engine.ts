@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../../journal/canonical.js';
+import type { IntelService } from '../../intel/service.js';
 import type { FetchedIncident } from '../../integration-sdk/define.js';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { JournalDraft } from '../../journal/entry.js';
@@ -40,6 +41,8 @@ export interface LocalEngineOptions {
   http?: HttpClients;
   /** Receives commands' log lines; the engine redacts them first. Default: none kept. */
   log?: (line: CommandLogLine) => void;
+  /** Threat intelligence for `ctx.intel` (intel.lookup, feed polls). */
+  intel?: IntelService;
   /** Applied to what `summary` reports (run outputs, errors), as the journal store applies its own. */
   redact?: <T>(value: T) => T;
   now?: () => Date;
@@ -412,6 +415,7 @@ export class LocalEngine {
       ...(this.options.log
         ? { log: (line: CommandLogLine) => this.options.log?.(this.redact(line)) }
         : {}),
+      ...(this.options.intel ? { intel: this.options.intel } : {}),
       now: this.now,
     })
       .then(({ event, journal }) => {

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { FeedPollResult, InstanceContext } from '../integration-sdk/define.js';
+import { CommandError } from '../integration-sdk/errors.js';
+import { DEFAULT_TIMEOUT_MS } from '../integration-sdk/http.js';
+import { hookContext } from '../runtime/hook-context.js';
+import { HttpClients } from '../runtime/http-clients.js';
+import { PlaybookLibrary } from '../runtime/playbook-library.js';
+import { instances, openLocal, registry } from './local-context.js';
+import { CliError, printJson } from './output.js';
+
+/** A poll of a large feed takes minutes; an hour is a generous bound. */
+const POLL_TIMEOUT_MS = 60 * 60_000;
+
+export interface FeedsPollOptions {
+  dataDir: string;
+  config?: string;
+  json?: boolean;
+  taxii?: string;
+  url?: string;
+  collection?: string;
+  user?: string;
+  password?: string;
+}
+
+/**
+ * `soar feeds poll <feed>`, or an ad-hoc feed given on the command line
+ * (`--taxii 2.1|1.1 --url URL --collection ID-OR-NAME [--user U --password P]`): what is new
+ * since the feed's watermark goes into the indicator store of the data dir.
+ */
+export async function feedsPollCommand(
+  feedId: string | undefined,
+  options: FeedsPollOptions,
+): Promise<number> {
+  const reg = registry();
+  const adhoc = options.taxii !== undefined || options.url !== undefined;
+  if (adhoc === (feedId !== undefined)) {
+    throw new CliError(
+      'name a configured feed (soar feeds poll <feed>) or give an ad-hoc one (--taxii 2.1|1.1 --url URL --collection ID), not both',
+    );
+  }
+  const instance = adhoc ? adhocInstance(options) : await configuredFeed(feedId!, options.config);
+  const local = await openLocal(
+    options.dataDir,
+    new PlaybookLibrary(resolve('playbooks'), reg),
+    'soar feeds poll',
+    {
+      registry: reg,
+      ...(options.config ? { config: options.config } : {}),
+      secrets: Object.values(instance.credentials).filter((s) => s !== ''),
+    },
+  );
+  const clients = new HttpClients();
+  const taxii = reg.list().find((i) => i.id === 'taxii')!;
+  const interactive = process.stderr.isTTY && !options.json;
+  try {
+    let result: FeedPollResult;
+    try {
+      result = await taxii.pollFeed!(
+        hookContext(instance, clients, POLL_TIMEOUT_MS, local.intel),
+        interactive ? (line) => process.stderr.write(`\r${line.slice(0, 150)}\u001b[K`) : undefined,
+      );
+    } catch (error) {
+      if (error instanceof CommandError) {
+        throw new CliError(`poll of ${instance.id} failed (watermark kept): ${error.message}`, 1);
+      }
+      throw error;
+    } finally {
+      if (interactive) process.stderr.write('\n');
+    }
+    if (options.json) printJson(result);
+    else {
+      process.stdout.write(
+        `${result.feed} (${result.collection}): ${result.objects} objects, ${result.indicators} indicators: ` +
+          `${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.invalid} invalid, ` +
+          `${result.unsupported} unsupported patterns; ${result.expired} expired; watermark ${result.watermark ?? 'none'}\n`,
+      );
+      for (const u of result.unsupported_examples.slice(0, 5)) {
+        process.stdout.write(`  unsupported: ${u.what.slice(0, 120)}: ${u.reason}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    await clients.close();
+    await local.close();
+  }
+}
+
+async function configuredFeed(
+  feedId: string,
+  config: string | undefined,
+): Promise<InstanceContext> {
+  const configured = await instances(config);
+  const summary = configured.list().find((i) => i.id === feedId);
+  if (!summary) throw new CliError(`no feed '${feedId}': see soar integrations list`);
+  if (summary.integration !== 'taxii') {
+    throw new CliError(
+      `'${feedId}' is a ${summary.integration} instance, not a feed (integration: taxii)`,
+    );
+  }
+  try {
+    return configured.get(feedId);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
+
+/** An instance for a feed given on the command line; its id (and watermark) follows its URL. */
+function adhocInstance(options: FeedsPollOptions): InstanceContext {
+  if (options.taxii !== '2.1' && options.taxii !== '1.1') {
+    throw new CliError(`--taxii must be 2.1 or 1.1, got ${JSON.stringify(options.taxii ?? null)}`);
+  }
+  if (!options.url || !options.collection)
+    throw new CliError('an ad-hoc feed needs --url and --collection');
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new CliError(`--url is not a URL: ${options.url}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError('--url must be http or https');
+  const path = url.pathname;
+  const settings: Record<string, unknown> = {
+    version: options.taxii,
+    collection: options.collection,
+  };
+  if (options.taxii === '2.1') settings.discovery = path === '/' ? 'taxii2/' : path;
+  else if (/discovery\/?$/.test(path)) settings.discovery = path;
+  else settings.poll = path;
+  const key = createHash('sha256')
+    .update(`${options.taxii}\0${url.origin}${path}\0${options.collection}`)
+    .digest('hex');
+  return {
+    id: `adhoc-${key.slice(0, 16)}`,
+    url: url.origin,
+    credentials: { username: options.user ?? '', password: options.password ?? '' },
+    settings,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    tls: { verify: true },
+    dryRun: false,
+  };
+}
