@@ -115,6 +115,7 @@ function executeEffect(
     step: event.step,
     token: event.token,
     uses: effect.uses,
+    ...(effect.instance !== undefined ? { instance: effect.instance } : {}),
     input: effect.input,
     timeoutMs: effect.timeoutMs,
     attempt,

@@ -157,6 +157,7 @@ export class Decider {
         step,
         token,
         uses: effect.uses,
+        ...(effect.instance !== undefined ? { instance: effect.instance } : {}),
         input: effect.input,
         timeoutMs: effect.timeoutMs,
         attempt,

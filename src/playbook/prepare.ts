@@ -49,6 +49,7 @@ export async function prepareStep(
           effect: {
             kind: 'execute',
             uses: def.uses,
+            ...(def.instance !== undefined ? { instance: def.instance } : {}),
             input,
             timeoutMs: def.timeout ? parseDuration(def.timeout) : null,
           },
@@ -69,6 +70,7 @@ export async function prepareStep(
             effect: {
               kind: 'execute',
               uses: def.do.uses,
+              ...(def.do.instance !== undefined ? { instance: def.do.instance } : {}),
               input,
               timeoutMs: timeout ? parseDuration(timeout) : null,
             },

@@ -95,6 +95,8 @@ export type IoEffect =
       token: string;
       item?: ItemRef;
       uses: string;
+      /** The configured instance the step names; absent: the integration's default. */
+      instance?: string;
       input: Record<string, unknown>;
       timeoutMs: number | null;
       attempt: number;
@@ -151,7 +153,13 @@ export type MachineAction = IoEffect | PrepareRequest | JournalRequest;
 
 /** The effect a prepared step asks for; the machine records the phase and emits it. */
 export type ReadyEffect =
-  | { kind: 'execute'; uses: string; input: Record<string, unknown>; timeoutMs: number | null }
+  | {
+      kind: 'execute';
+      uses: string;
+      instance?: string;
+      input: Record<string, unknown>;
+      timeoutMs: number | null;
+    }
   | { kind: 'timer'; fireAt: string }
   | { kind: 'approval'; prompt: string }
   | { kind: 'subrun'; playbook: string; inputs: Record<string, unknown> };

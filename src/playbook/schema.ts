@@ -79,6 +79,13 @@ export const ActionStep = Type.Object(
       pattern: '^[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_]*$',
       description: 'The command to run: <integration>.<command>.',
     }),
+    instance: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9_-]{0,63}$',
+        description:
+          "The configured instance to run against (soar.config.yaml); default: the integration's default instance.",
+      }),
+    ),
     with: Type.Optional(Args),
     ...failurePolicy,
     ...next,
@@ -89,6 +96,7 @@ export const ActionStep = Type.Object(
 export const InlineAction = Type.Object(
   {
     uses: ActionStep.properties.uses,
+    instance: ActionStep.properties.instance,
     with: Type.Optional(Args),
     retry: Type.Optional(Retry),
     timeout: Type.Optional(Duration),

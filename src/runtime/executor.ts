@@ -182,8 +182,10 @@ export async function executeCommand(
   let instance: InstanceContext;
   try {
     instance =
-      options.instances?.forIntegration(resolved.integration.id) ??
-      IMPLICIT(resolved.integration.id);
+      effect.instance !== undefined
+        ? namedInstance(options, effect.instance, resolved.integration.id)
+        : (options.instances?.forIntegration(resolved.integration.id) ??
+          IMPLICIT(resolved.integration.id));
   } catch (error) {
     return failed(error);
   }
@@ -243,4 +245,19 @@ function withTimeout<T>(
     );
     promise.then(resolve, reject);
   });
+}
+
+/** The instance a step names, which must be one of its command's integration. */
+function namedInstance(options: ExecuteOptions, id: string, integration: string): InstanceContext {
+  const summary = options.instances?.list().find((i) => i.id === id);
+  if (!summary) {
+    throw permanentError(`no instance '${id}' in soar.config.yaml`, 'NO_INSTANCE');
+  }
+  if (summary.integration !== integration) {
+    throw permanentError(
+      `instance '${id}' is a ${summary.integration} instance, not ${integration}`,
+      'BAD_INSTANCE',
+    );
+  }
+  return options.instances!.get(id);
 }
