@@ -82,7 +82,7 @@ describe('soar scheduler --local', () => {
     expect(fetches).toHaveLength(1);
   });
 
-  it('refuses a fetch_interval on an integration that does not fetch incidents', () => {
+  it('refuses a fetch_interval on an integration that neither fetches incidents nor polls a feed', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'playbooks'));
     writeFileSync(
@@ -102,7 +102,7 @@ describe('soar scheduler --local', () => {
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      "instance 'fw' has a fetch_interval, but 'fortigate' does not fetch incidents",
+      "instance 'fw' has a fetch_interval, but 'fortigate' neither fetches incidents nor polls a feed",
     );
   });
 

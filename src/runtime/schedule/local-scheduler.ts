@@ -12,6 +12,8 @@ import type { Instances } from '../../integration-sdk/instances.js';
 import type { Registry } from '../../integration-sdk/registry.js';
 import { fetchIncidentsOnce } from '../fetch-incidents.js';
 import { HttpClients } from '../http-clients.js';
+import { hookContext } from '../hook-context.js';
+import type { IntelService } from '../../intel/service.js';
 import type { LocalEngine } from '../local/local-engine.js';
 import type { RunStore } from '../local/run-store.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
@@ -24,6 +26,8 @@ export interface SchedulerSession {
   library: PlaybookLibrary;
   instances: Instances;
   registry: Registry;
+  /** For feed polls; without it a feed instance's schedule fails each tick, saying why. */
+  intel?: IntelService;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,8 @@ export interface LocalSchedulerOptions {
 /** The scheduler never sleeps longer than this, so new and edited schedules are picked up. */
 const MAX_SLEEP_MS = 60_000;
 const BUSY_RETRY_MS = 5_000;
+/** A poll of a large feed takes minutes; an hour is a generous bound. */
+const FEED_POLL_TIMEOUT_MS = 60 * 60_000;
 
 export class LocalScheduler {
   private readonly now: () => number;
@@ -155,6 +161,22 @@ export class LocalScheduler {
         };
       }
       const integration = fetcherOf(session, schedule.instance);
+      if (integration.pollFeed) {
+        const polled = await integration.pollFeed(
+          hookContext(
+            session.instances.get(schedule.instance),
+            clients,
+            FEED_POLL_TIMEOUT_MS,
+            session.intel,
+          ),
+        );
+        return {
+          key: schedule.key,
+          tick: at,
+          ok: true,
+          result: `${polled.objects} objects, ${polled.indicators} indicators: ${polled.added} added, ${polled.updated} updated, ${polled.unsupported} unsupported; ${polled.expired} expired`,
+        };
+      }
       const fetched = await fetchIncidentsOnce(
         { ...session, clients },
         integration,
@@ -201,9 +223,9 @@ export async function schedulesOf(session: SchedulerSession): Promise<Schedule[]
 function fetcherOf(session: SchedulerSession, instanceId: string): IntegrationDefinition {
   const summary = session.instances.list().find((i) => i.id === instanceId);
   const integration = session.registry.list().find((i) => i.id === summary?.integration);
-  if (!integration?.fetchIncidents) {
+  if (!integration?.fetchIncidents && !integration?.pollFeed) {
     throw new ScheduleConfigError(
-      `instance '${instanceId}' has a fetch_interval, but '${summary?.integration}' does not fetch incidents`,
+      `instance '${instanceId}' has a fetch_interval, but '${summary?.integration}' neither fetches incidents nor polls a feed`,
     );
   }
   return integration;

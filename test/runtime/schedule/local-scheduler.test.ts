@@ -5,6 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocal, registry } from '../../../src/cli/local-context.js';
 import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 import { LocalScheduler } from '../../../src/runtime/schedule/local-scheduler.js';
+import {
+  SIM_INDICATORS_COLLECTION,
+  SIM_PASSWORD,
+  SIM_USER,
+  startTaxii21Simulator,
+} from '../../../integrations/taxii/taxii21/simulator.js';
 
 const SCHEDULED = `id: nightly-echo
 name: A scheduled echo
@@ -45,6 +51,45 @@ function scheduler(clock: { now: number }) {
 }
 
 describe('LocalScheduler', () => {
+  it("polls a feed instance on its fetch_interval into the data dir's indicator store", async () => {
+    const sim = await startTaxii21Simulator();
+    try {
+      Object.assign(process.env, { SCHED_FEED_USER: SIM_USER, SCHED_FEED_PASSWORD: SIM_PASSWORD });
+      await writeFile(
+        join(dir, 'soar.config.yaml'),
+        [
+          'instances:',
+          '  cti:',
+          '    integration: taxii',
+          `    url: ${sim.url}`,
+          '    fetch_interval: 1h',
+          '    credentials: { username: "${env:SCHED_FEED_USER}", password: "${env:SCHED_FEED_PASSWORD}" }',
+          `    settings: { version: "2.1", collection: ${SIM_INDICATORS_COLLECTION} }`,
+          '',
+        ].join('\n'),
+      );
+      const clock = { now: Date.now() };
+      const tick = await scheduler(clock).tick();
+      expect(tick.baselined).toEqual(['playbook.nightly-echo']);
+      expect(tick.fired).toHaveLength(1);
+      expect(tick.fired[0]).toMatchObject({ key: 'fetch.cti', ok: true });
+      expect(tick.fired[0]!.result).toMatch(/^\d+ objects, \d+ indicators: \d+ added/);
+      // Within the hour nothing is due; the store answers in the meantime.
+      clock.now += 30 * 60_000;
+      const later = await scheduler(clock).tick();
+      expect(later.fired.map((f) => f.key)).not.toContain('fetch.cti');
+      const reg = registry();
+      const local = await openLocal(join(dir, 'data'), new PlaybookLibrary(dir, reg), 'test', {
+        registry: reg,
+        config: join(dir, 'soar.config.yaml'),
+      });
+      expect((await local.intel.count()) > 0).toBe(true);
+      await local.close();
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('fires each cron tick once, across restarts, with a run id derived from the tick', async () => {
     const clock = { now: Date.parse('2026-11-22T10:07:00Z') };
     const first = await scheduler(clock).tick();
