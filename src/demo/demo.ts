@@ -9,6 +9,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fixtureMalops } from '../../integrations/cybereason/fixtures/malops.js';
+import { TLP_MARKING_IDS } from '../../integrations/taxii/fixtures/tlp-markings.js';
+import type { StixObject } from '../../integrations/taxii/taxii21/resources.js';
+import { SIM_INDICATORS_COLLECTION } from '../../integrations/taxii/taxii21/simulator.js';
+import { hookContext } from '../runtime/hook-context.js';
 import { openLocal, registry } from '../cli/local-context.js';
 import type { JournalEntry } from '../journal/entry.js';
 import { renderReport } from '../journal/report.js';
@@ -66,10 +70,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const clients = new HttpClients();
   try {
     say(
-      `Simulators on loopback: Cybereason ${lab.cybereason.url}, SECDO ${lab.secdo.url}, FortiGate ${lab.fortigate.url}\n`,
+      `Simulators on loopback: Cybereason ${lab.cybereason.url}, SECDO ${lab.secdo.url}, FortiGate ${lab.fortigate.url}, TAXII 2.1 ${lab.taxii.url}\n`,
     );
     say(`Configuration: ${configFile}\n\n`);
     const { instances } = local;
+    // The threat-intel feed knows the beacon's command-and-control server.
+    lab.taxii.addObjects(SIM_INDICATORS_COLLECTION, [demoIndicator()]);
+    const taxii = reg.list().find((i) => i.id === 'taxii')!;
+    const polled = await taxii.pollFeed!(
+      hookContext(instances.get('cti'), clients, 60_000, local.intel),
+    );
+    say(
+      `soar feeds poll cti: ${polled.objects} STIX objects, ${polled.indicators} indicators (${polled.added} new), ${polled.unsupported} patterns that are not plain IOCs counted\n`,
+    );
     const cybereason = reg.list().find((i) => i.id === 'cybereason')!;
     const fetched = await fetchIncidentsOnce(
       { engine: local.engine, store: local.store, library, instances, clients },
@@ -138,6 +151,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await local.close();
     await lab.close();
   }
+}
+
+/** A STIX 2.1 indicator for the demo malop's command-and-control address. */
+function demoIndicator(): StixObject {
+  const now = new Date().toISOString();
+  return {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: 'indicator--6f1c2a5e-8d3b-4c7a-9e21-0b5d4f3a2c19',
+    created: now,
+    modified: now,
+    name: 'Cobalt Strike team server',
+    indicator_types: ['malicious-activity'],
+    pattern: "[ipv4-addr:value = '203.0.113.200']",
+    pattern_type: 'stix',
+    valid_from: now,
+    confidence: 85,
+    object_marking_refs: [TLP_MARKING_IDS.amber],
+  };
 }
 
 /** A fresh folder each time: the demo's own earlier output is cleared, anything else refused. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/journal/entry.js';
 import { LAB_BLOCK_GROUP } from '../../src/demo/lab.js';
+import { SIM_INDICATORS_COLLECTION } from '../../integrations/taxii/taxii21/simulator.js';
 import { labEngine, type LabEngine } from './lab-engine.js';
 
 const AASIAPP = 'AAAA0w7GERjl3oae';
@@ -115,6 +116,7 @@ describe('playbooks/cybereason-malop-triage.yaml against the simulators', () => 
       'connections',
       'targets',
       'anything_found',
+      'reputation',
       'enrich',
       'investigation_link',
       'by_severity',
@@ -200,6 +202,58 @@ describe('playbooks/cybereason-malop-triage.yaml against the simulators', () => 
     expect(lab.lab.fortigate.members(LAB_BLOCK_GROUP)).not.toContain('soar-cdn-sync.example.com');
     expect(lab.lab.cybereason.state.comments(POWERSHELL)[0]).toMatch(
       /; refused: cdn-sync\.example\.com \(.*never_block.*\), ns1\.cdn-sync\.example\.com \(/,
+    );
+  });
+
+  it('asks the threat-intel feeds, and honours the shared exclusion list when blocking', async () => {
+    lab = await labEngine({ exclusions: ['ns1.cdn-sync.example.com'] });
+    lab.lab.taxii.addObjects(SIM_INDICATORS_COLLECTION, [
+      {
+        type: 'indicator',
+        spec_version: '2.1',
+        id: 'indicator--0a6b4c61-6b7e-4b53-8a51-3c8f0f9d2e11',
+        created: '2026-11-01T00:00:00.000Z',
+        modified: '2026-11-01T00:00:00.000Z',
+        pattern:
+          "[ipv4-addr:value = '203.0.113.200'] OR [domain-name:value = 'ns1.cdn-sync.example.com']",
+        pattern_type: 'stix',
+        valid_from: '2026-11-01T00:00:00.000Z',
+        confidence: 90,
+      },
+    ]);
+    await lab.pollFeed('cti');
+    const { incident } = await lab.engine.ingest(
+      'cybereason',
+      {
+        key: POWERSHELL,
+        type: 'cybereason.malop',
+        name: 'powershell.exe',
+        severity: 'high',
+        fields: { guid: POWERSHELL },
+      },
+      'test',
+    );
+    const run = await lab.engine.start('cybereason-malop-triage', {}, incident);
+    await lab.engine.idle();
+    const waiting = await lab.engine.summary(run);
+    // The excluded domain is not "known malicious", whatever the feed says.
+    expect(waiting.approvals[0]!.prompt).toContain(
+      '(known malicious to threat-intel feeds: 203.0.113.200)',
+    );
+    await lab.engine.approve(waiting.approvals[0]!.id, 'block', 'ana@example.com');
+    await lab.engine.idle();
+    const done = await lab.engine.summary(run);
+    expect(done.outputs.known_malicious).toEqual(['203.0.113.200']);
+    expect(done.outputs.refused).toEqual([
+      {
+        address: 'ns1.cdn-sync.example.com',
+        reason: 'on the shared exclusion list (intel.exclusions[0] ns1.cdn-sync.example.com)',
+      },
+    ]);
+    const { entries } = await lab.journal(incident.id);
+    // The feed also lists 203.0.113.0/24 at TLP:AMBER: the verdict carries the strictest TLP.
+    expect(entries.map((e) => e.summary)).toContain(
+      '203.0.113.200 is malicious according to cti (TLP:AMBER)',
     );
   });
 

@@ -18,6 +18,7 @@ import {
   groupsOf,
   memberPathOf,
 } from '../common.js';
+import type { IntelService } from '../../../src/intel/service.js';
 import { RunBudget, runTag } from '../run-budget.js';
 import { readSettings, type Settings } from '../settings.js';
 import {
@@ -91,6 +92,7 @@ export const blockAddress = defineCommand({
           comment,
           loadBudget,
           full,
+          intel: ctx.intel,
           onFull: (group, next, reason) =>
             ctx.note(
               `Block group '${group}' refused a member (${reason}); rolling over to '${next}'`,
@@ -127,6 +129,21 @@ interface BlockOptions {
   /** Groups found full during this call: later addresses go straight to the next one. */
   full: Set<string>;
   onFull: (group: string, next: string, reason: string) => void;
+  /** The shared exclusion list (intel.exclusions) lives here, when the runtime has one. */
+  intel: IntelService | undefined;
+}
+
+/** intel.exclusions, which lookups also honour: what the SOC said never to flag is never blocked. */
+function sharedExclusion(intel: IntelService | undefined, target: Target): string | null {
+  if (!intel) return null;
+  const hit =
+    target.kind === 'fqdn'
+      ? intel.excluded('domain', target.fqdn)
+      : intel.excluded(
+          target.cidr.prefix === (target.cidr.version === 4 ? 32 : 128) ? 'ip' : 'cidr',
+          target.display,
+        );
+  return hit ? `on the shared exclusion list (intel.exclusions[${hit.index}] ${hit.entry})` : null;
 }
 
 async function blockOne(
@@ -137,7 +154,7 @@ async function blockOne(
 ): Promise<Outcome> {
   const target = parseTarget(address);
   if (typeof target === 'string') return { kind: 'refused', address, reason: target };
-  const protectedBy = settings.neverBlock.refusal(target);
+  const protectedBy = settings.neverBlock.refusal(target) ?? sharedExclusion(options.intel, target);
   if (protectedBy) return { kind: 'refused', address, reason: protectedBy, target };
   const { groups, table } = groupsOf(settings, target);
   if (groups.length === 0) return { kind: 'refused', address, reason: NO_GROUP6, target };
