@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  SIM_INDICATORS_COLLECTION,
+  SIM_PASSWORD,
+  SIM_USER,
+  startTaxii21Simulator,
+  type Taxii21Simulator,
+} from '../../integrations/taxii/taxii21/simulator.js';
+import { BIN, soar, tempDir } from './cli-helpers.js';
+
+let sim: Taxii21Simulator | null = null;
+afterEach(async () => {
+  await sim?.close();
+  sim = null;
+});
+
+/** The CLI, asynchronously: the simulator answers from this process. */
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+/** Every file under `dir`, as text. */
+function allText(dir: string): string {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+}
+
+describe('soar feeds poll and soar intel lookup', () => {
+  it('polls a configured feed, then answers lookups from the data dir', async () => {
+    sim = await startTaxii21Simulator();
+    const dir = tempDir();
+    const config = join(dir, 'soar.config.yaml');
+    writeFileSync(
+      config,
+      [
+        'intel:',
+        '  exclusions: [192.0.2.0/24]',
+        'instances:',
+        '  cti:',
+        '    integration: taxii',
+        `    url: ${sim.url}`,
+        '    credentials: { username: "${env:CTI_USER}", password: "${env:CTI_PASSWORD}" }',
+        `    settings: { version: "2.1", collection: ${SIM_INDICATORS_COLLECTION} }`,
+        '',
+      ].join('\n'),
+    );
+    const env = { CTI_USER: SIM_USER, CTI_PASSWORD: SIM_PASSWORD };
+    const data = join(dir, 'data');
+    const poll = await run(
+      ['feeds', 'poll', 'cti', '--config', config, '--data-dir', data, '--json'],
+      env,
+    );
+    expect(poll.stderr).toBe('');
+    expect(poll.code).toBe(0);
+    const counts = JSON.parse(poll.stdout) as Record<string, number>;
+    expect(counts).toMatchObject({ feed: 'cti', invalid: 0 });
+    expect(counts.added).toBeGreaterThan(0);
+    expect(counts.unsupported).toBeGreaterThan(0);
+
+    const lookup = soar([
+      'intel',
+      'lookup',
+      '203.0.113.7',
+      '--config',
+      config,
+      '--data-dir',
+      data,
+      '--json',
+    ]);
+    expect(lookup.code).toBe(0);
+    const verdict = JSON.parse(lookup.stdout) as { verdict: string; reasons: { feed: string }[] };
+    expect(verdict.verdict).not.toBe('unknown');
+    expect(verdict.reasons[0]!.feed).toBe('cti');
+
+    const excluded = soar([
+      'intel',
+      'lookup',
+      '192.0.2.10',
+      '--config',
+      config,
+      '--data-dir',
+      data,
+    ]);
+    expect(excluded.stdout).toMatch(/^ip 192\.0\.2\.10: EXCLUDED/);
+
+    const bad = soar([
+      'intel',
+      'lookup',
+      'not an indicator',
+      '--config',
+      config,
+      '--data-dir',
+      data,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'not an indicator' is not an indicator");
+
+    // A second poll finds nothing new.
+    const again = await run(
+      ['feeds', 'poll', 'cti', '--config', config, '--data-dir', data, '--json'],
+      env,
+    );
+    expect(JSON.parse(again.stdout)).toMatchObject({ objects: 0, added: 0 });
+  });
+
+  it('polls an ad-hoc feed from the command line, keeping the password out of the data dir', async () => {
+    sim = await startTaxii21Simulator();
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const args = [
+      'feeds',
+      'poll',
+      '--taxii',
+      '2.1',
+      '--url',
+      `${sim.url}/taxii2/`,
+      '--collection',
+      SIM_INDICATORS_COLLECTION,
+      '--user',
+      SIM_USER,
+      '--password',
+      SIM_PASSWORD,
+      '--data-dir',
+      data,
+    ];
+    const first = await run(args);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^adhoc-[0-9a-f]{16} \(.*\): \d+ objects, \d+ indicators: \d+ added/,
+    );
+    expect(first.stdout).toContain('unsupported:');
+    expect(allText(data)).not.toContain(SIM_PASSWORD);
+    // The ad-hoc feed keeps a watermark too: the next poll is incremental.
+    const second = await run([...args, '--json']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ objects: 0 });
+  });
+
+  it('fails clearly on a wrong password and keeps the watermark', async () => {
+    sim = await startTaxii21Simulator();
+    const dir = tempDir();
+    const run1 = await run([
+      'feeds',
+      'poll',
+      '--taxii',
+      '2.1',
+      '--url',
+      `${sim.url}/taxii2/`,
+      '--collection',
+      SIM_INDICATORS_COLLECTION,
+      '--user',
+      SIM_USER,
+      '--password',
+      'wrong-password-123',
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    expect(run1.code).toBe(1);
+    expect(run1.stderr).toMatch(/poll of adhoc-[0-9a-f]+ failed \(watermark kept\): .*401/);
+    expect(run1.stderr).not.toContain('wrong-password-123');
+  });
+
+  it('refuses a configured feed and an ad-hoc one at once', () => {
+    const r = soar(['feeds', 'poll', 'cti', '--taxii', '2.1', '--url', 'https://x.example']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not both');
+  });
+});
