@@ -70,10 +70,32 @@ export async function feedHarness() {
     }
   }
 
+  /** The integration's connectivity check against the feed, as `soar integrations test` runs it. */
+  async function check(
+    url: string,
+    settings: Record<string, unknown>,
+    env: Record<string, string>,
+  ) {
+    const parsed = parseConfig(
+      'soar.config.yaml',
+      `instances:\n  feed:\n    integration: taxii\n    url: ${url}\n    credentials: { username: "\${env:FEED_USER}"${env.FEED_PASSWORD ? ', password: "${env:FEED_PASSWORD}"' : ''} }\n    settings: ${JSON.stringify(settings)}\n`,
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
+    const instances = new Instances(parsed.config, registry, { env, readFile: () => '' });
+    // Clients of its own: the harness's are keyed by instance id, and each check may name another server.
+    const own = new HttpClients();
+    try {
+      return await taxii.test!(hookContext(instances.get('feed'), own, 10_000));
+    } finally {
+      await own.close();
+    }
+  }
+
   return {
     dir,
     intel,
     poll,
+    check,
     watermark: () => runStore.loadWatermark('feed'),
     async close() {
       for (const service of opened) await service.close();

@@ -143,3 +143,20 @@ describe('polling a TAXII 1.1 feed (OTX style)', () => {
     expect(await h.watermark()).toBeNull();
   });
 });
+
+describe('soar integrations test on a feed', () => {
+  it('names the collection and whether it can be read (2.1), or the services (1.1)', async () => {
+    h = await feedHarness();
+    sim21 = await startTaxii21Simulator();
+    sim11 = await startTaxii11Simulator();
+    expect((await h.check(sim21.url, SETTINGS21, ENV21)).detail).toMatch(
+      /^connected; collection '.+' \(d4d9ad54-8b86-4369-8878-637f4e9564a8\) is readable$/,
+    );
+    expect((await h.check(sim11.url, SETTINGS11, ENV11)).detail).toMatch(
+      /^connected; \d+ services \(.*POLL/,
+    );
+    await expect(
+      h.check(sim21.url, SETTINGS21, { ...ENV21, FEED_PASSWORD: 'nope-nope-nope' }),
+    ).rejects.toThrow(/401/);
+  });
+});
