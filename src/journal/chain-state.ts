@@ -36,11 +36,16 @@ export class ChainState {
       seen?.add(draft.id);
       fresh.push(sanitize(draft, redactor));
     }
-    return fresh.map((draft) => {
-      const entry = chainEntry(draft, this.seq + 1, this.head);
-      this.adopt(entry);
+    // Chained on local copies first: if hashing one draft throws, the head has not moved.
+    let seq = this.seq;
+    let head = this.head;
+    const entries = fresh.map((draft) => {
+      const entry = chainEntry(draft, ++seq, head);
+      head = entry.hash;
       return entry;
     });
+    for (const entry of entries) this.adopt(entry);
+    return entries;
   }
 }
 

@@ -18,6 +18,7 @@ export { InvalidDraftError } from './chain-state.js';
 export { InvalidJournalKeyError, assertJournalKey, isJournalKey } from './journal-key.js';
 export { MemoryJournalStore } from './memory-store.js';
 export { FileJournalStore, journalPath } from './file-store.js';
+export { RedisJournalStore } from './redis-store.js';
 export type { FileJournalStoreOptions } from './file-store.js';
 export { nodeJournalFileSystem } from './file-handles.js';
 export type { JournalFileHandle, JournalFileSystem } from './file-handles.js';

@@ -20,6 +20,22 @@ const factories: [string, (options?: JournalStoreOptions) => Promise<JournalStor
 ];
 
 describe.each(factories)('%s (store contract)', (_name, createStore) => {
+  it('leaves the chain where it was when a draft in the call cannot be hashed', async () => {
+    const store = await createStore();
+    await store.append('k', [draft(1)]);
+    // `step` is hashed as given (only summary, data and artifacts are reduced to JSON first).
+    const unhashable = { ...draft(3), step: 1n as unknown as string };
+    await expect(store.append('k', [draft(2), unhashable])).rejects.toThrow();
+    await store.append('k', [draft(4)]);
+    const entries = await store.read('k');
+    expect(entries.map((entry) => [entry.id, entry.seq])).toEqual([
+      ['d1', 1],
+      ['d4', 2],
+    ]);
+    expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 2 });
+    await store.close();
+  });
+
   it('keeps 200 concurrent appends contiguous, in call order, with a verifying chain', async () => {
     const store = await createStore();
     const results = await Promise.all(drafts(200).map((one) => store.append('INC-1', [one])));

@@ -1,0 +1,118 @@
+import type { Cluster, Redis } from 'ioredis';
+import { GENESIS } from './entry.js';
+import type { JournalEntry } from './entry.js';
+import type { JournalRedisKeys } from './redis-keys.js';
+
+/** Seq and hash of the newest entry of a journal: 0 and GENESIS while it has none. */
+export interface JournalHead {
+  seq: number;
+  hash: string;
+}
+
+/*
+ * appendEntries-3: compare-and-set append of a batch already chained by the client (SHA-256
+ * over canonical JSON is computed in Node, so the script only checks that the head the batch
+ * was chained to is still the head).
+ *
+ * KEYS[1] head HASH {seq, hash}
+ * KEYS[2] ids HASH entry id -> seq
+ * KEYS[3] entries STREAM
+ * ARGV[1] seq the batch was chained after (0: the journal was empty)
+ * ARGV[2] hash the batch was chained after ('' when ARGV[1] is 0)
+ * ARGV[3] hash of the batch's last entry: the new head
+ * ARGV[4..] pairs of entry id and entry JSON, for seq ARGV[1] + 1, ARGV[1] + 2, ...
+ *
+ * Returns, writing only in the first case:
+ *  { 1 }                          appended
+ *  { 0, seq, hash, s1, ..., sN }  the head moved or an id is already stored: the current head
+ *                                 (hash '' at seq 0) and, per pair, 1 if its id is stored
+ *  { -1, seq, streamSeq }         the head does not match the newest entry, or has no hash:
+ *                                 damaged outside this script
+ */
+const APPEND_ENTRIES_LUA = `
+local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+local seq = tonumber(head[1]) or 0
+local hash = head[2] or ''
+local newest = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)[1]
+local streamSeq = 0
+if newest then streamSeq = tonumber(string.match(newest[1], '^(%d+)-')) end
+if streamSeq ~= seq or (seq > 0 and hash == '') then return {-1, seq, streamSeq} end
+
+local expected = tonumber(ARGV[1])
+local stale = seq ~= expected or (seq > 0 and hash ~= ARGV[2])
+local stored = {}
+for i = 4, #ARGV, 2 do
+  local present = redis.call('HEXISTS', KEYS[2], ARGV[i])
+  if present == 1 then stale = true end
+  stored[#stored + 1] = present
+end
+if stale then
+  local reply = {0, seq, hash}
+  for _, present in ipairs(stored) do reply[#reply + 1] = present end
+  return reply
+end
+
+local appended = expected
+for i = 4, #ARGV, 2 do
+  appended = appended + 1
+  local id = string.format('%d', appended)
+  redis.call('XADD', KEYS[3], id .. '-0', 'entry', ARGV[i + 1])
+  redis.call('HSET', KEYS[2], ARGV[i], id)
+end
+redis.call('HSET', KEYS[1], 'seq', string.format('%d', appended), 'hash', ARGV[3])
+return {1}
+`;
+
+const APPEND_ENTRIES_COMMAND = 'soarJournalAppendEntries';
+
+type ScriptArg = string | number;
+export type JournalRedis = (Redis | Cluster) & {
+  [APPEND_ENTRIES_COMMAND](...args: ScriptArg[]): Promise<unknown>;
+};
+
+/** Registers the scripts (EVALSHA, falling back to EVAL once per connection) on the client. */
+export function withJournalScripts(client: Redis | Cluster): JournalRedis {
+  client.defineCommand(APPEND_ENTRIES_COMMAND, { numberOfKeys: 3, lua: APPEND_ENTRIES_LUA });
+  return client as JournalRedis;
+}
+
+export type AppendOutcome =
+  | { status: 'appended'; head: JournalHead }
+  | { status: 'conflict'; head: JournalHead; storedIds: string[] }
+  | { status: 'inconsistent'; headSeq: number; streamSeq: number };
+
+/** Writes `entries`, chained after `head`, only if `head` is still the journal's head. */
+export async function appendEntries(
+  client: JournalRedis,
+  keys: JournalRedisKeys,
+  head: JournalHead,
+  entries: readonly JournalEntry[],
+): Promise<AppendOutcome> {
+  const last = entries.at(-1);
+  if (last === undefined) return { status: 'appended', head };
+  const args: ScriptArg[] = [keys.head, keys.ids, keys.entries];
+  args.push(head.seq, head.seq === 0 ? '' : head.hash, last.hash);
+  // The same bytes as a line of the file store, so both stores hand back identical entries.
+  for (const entry of entries) args.push(entry.id, JSON.stringify(entry));
+  const reply = await client[APPEND_ENTRIES_COMMAND](...args);
+  if (!Array.isArray(reply)) throw unexpectedReply(reply);
+  const [status, seq, hashOrStreamSeq, ...flags] = reply as unknown[];
+  switch (status) {
+    case 1:
+      return { status: 'appended', head: { seq: last.seq, hash: last.hash } };
+    case 0:
+      return {
+        status: 'conflict',
+        head: { seq: Number(seq), hash: Number(seq) === 0 ? GENESIS : String(hashOrStreamSeq) },
+        storedIds: entries.filter((_, index) => flags[index] === 1).map((entry) => entry.id),
+      };
+    case -1:
+      return { status: 'inconsistent', headSeq: Number(seq), streamSeq: Number(hashOrStreamSeq) };
+    default:
+      throw unexpectedReply(reply);
+  }
+}
+
+function unexpectedReply(reply: unknown): Error {
+  return new Error(`${APPEND_ENTRIES_COMMAND}: unexpected reply ${JSON.stringify(reply)}`);
+}

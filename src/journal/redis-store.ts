@@ -1,0 +1,148 @@
+import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
+import type { JournalDraft, JournalEntry } from './entry.js';
+import { JournalCorruptError } from './file-recovery.js';
+import { assertJournalKey, isJournalKey } from './journal-key.js';
+import { createRedactor } from './redact.js';
+import type { Redactor } from './redact.js';
+import { JournalHeadCache } from './redis-head-cache.js';
+import { RedisJournal } from './redis-journal.js';
+import {
+  DEFAULT_JOURNAL_PREFIX,
+  assertJournalPrefix,
+  journalIndexKey,
+  journalRedisKeys,
+} from './redis-keys.js';
+import { withJournalScripts } from './redis-scripts.js';
+import type { JournalRedis } from './redis-scripts.js';
+import { JournalStoreClosedError } from './store.js';
+import type { JournalStore, JournalStoreOptions } from './store.js';
+
+export { JournalContentionError } from './redis-journal.js';
+export { InvalidJournalPrefixError } from './redis-keys.js';
+
+/** Messages per XRANGE: bounds how long one read holds the server and how big a reply gets. */
+const READ_PAGE = 1000;
+const CACHED_HEADS = 1024;
+
+export interface RedisJournalStoreOptions extends JournalStoreOptions {
+  /** Start of every key's hash tag (see redis-keys.ts); default `soar:journal`. */
+  prefix?: string;
+}
+
+/**
+ * Journals in Redis, shared by any number of processes: appends from several workers to one
+ * journal all land, in some order, with an unbroken chain (see RedisJournal). Entries are
+ * stored as the file store's lines, so reads, verification and reports agree byte for byte.
+ */
+export class RedisJournalStore implements JournalStore {
+  readonly client: Redis | Cluster;
+  private readonly scripted: JournalRedis;
+  private readonly ownsClient: boolean;
+  private readonly prefix: string;
+  private readonly redactor: Redactor;
+  private readonly heads = new JournalHeadCache(CACHED_HEADS);
+  private readonly journals = new Map<string, RedisJournal>();
+  private closing: Promise<void> | null = null;
+
+  /** Takes a client (left open by close()) or a URL (the store's own connection). */
+  constructor(connection: Redis | Cluster | string, options: RedisJournalStoreOptions = {}) {
+    this.prefix = options.prefix ?? DEFAULT_JOURNAL_PREFIX;
+    assertJournalPrefix(this.prefix);
+    this.redactor = options.redactor ?? createRedactor();
+    this.ownsClient = typeof connection === 'string';
+    this.client = typeof connection === 'string' ? new Redis(connection) : connection;
+    this.scripted = withJournalScripts(this.client);
+  }
+
+  // Nothing is awaited before the journal queues the drafts, so entries keep call order.
+  async append(key: string, drafts: readonly JournalDraft[]): Promise<JournalEntry[]> {
+    this.assertUsable(key);
+    if (drafts.length === 0) return [];
+    return this.journal(key).append(drafts);
+  }
+
+  async read(key: string): Promise<JournalEntry[]> {
+    const lines = await this.readLines(key);
+    return lines.map((line, index) => {
+      try {
+        return JSON.parse(line) as JournalEntry;
+      } catch {
+        throw new JournalCorruptError(
+          `journal ${JSON.stringify(key)}: entry ${index + 1} is not JSON`,
+        );
+      }
+    });
+  }
+
+  /** The journal as the file store's bytes (one JSON line per entry), for verifyJournalText. */
+  async readText(key: string): Promise<string> {
+    return (await this.readLines(key)).map((line) => `${line}\n`).join('');
+  }
+
+  /** Journals listed in the index; one whose first append failed may be listed yet empty. */
+  async keys(): Promise<string[]> {
+    const listed = await this.client.smembers(journalIndexKey(this.prefix));
+    return listed.filter((key) => isJournalKey(key));
+  }
+
+  /** Waits for this store's appends to settle, then quits the connection if the store opened it. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.journals.values()].map((journal) => journal.idle()));
+      if (this.ownsClient) await this.client.quit();
+    })();
+    return this.closing;
+  }
+
+  private journal(key: string): RedisJournal {
+    const existing = this.journals.get(key);
+    if (existing !== undefined) return existing;
+    const journal = new RedisJournal(
+      key,
+      {
+        client: this.scripted,
+        keys: journalRedisKeys(this.prefix, key),
+        redactor: this.redactor,
+        heads: this.heads,
+        register: () => this.client.sadd(journalIndexKey(this.prefix), key),
+      },
+      () => {
+        if (this.journals.get(key) === journal) this.journals.delete(key);
+      },
+    );
+    this.journals.set(key, journal);
+    return journal;
+  }
+
+  /** The stored JSON lines in seq order, after this store's pending appends to `key` settle. */
+  private async readLines(key: string): Promise<string[]> {
+    this.assertUsable(key);
+    await this.journals.get(key)?.idle();
+    const { entries } = journalRedisKeys(this.prefix, key);
+    const lines: string[] = [];
+    let start = '-';
+    for (;;) {
+      const page = await this.client.xrange(entries, start, '+', 'COUNT', READ_PAGE);
+      for (const [id, fields] of page) lines.push(entryField(key, id, fields));
+      const last = page.at(-1);
+      if (last === undefined || page.length < READ_PAGE) return lines;
+      start = `(${last[0]}`;
+    }
+  }
+
+  private assertUsable(key: string): void {
+    if (this.closing !== null) throw new JournalStoreClosedError();
+    assertJournalKey(key);
+  }
+}
+
+function entryField(key: string, id: string, fields: readonly string[]): string {
+  for (let index = 0; index < fields.length; index += 2) {
+    const value = fields[index + 1];
+    if (fields[index] === 'entry' && value !== undefined) return value;
+  }
+  throw new JournalCorruptError(
+    `journal ${JSON.stringify(key)}: stream message ${id} has no entry field`,
+  );
+}

@@ -1,0 +1,430 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  CanonicalJsonError,
+  FileJournalStore,
+  InvalidDraftError,
+  InvalidJournalKeyError,
+  JournalCorruptError,
+  JournalStoreClosedError,
+  REDACTED,
+  createRedactor,
+  journalPath,
+  renderReport,
+  verifyEntries,
+  verifyJournalText,
+} from '../../src/journal/index.js';
+import type { JournalEntry, JournalStoreOptions } from '../../src/journal/index.js';
+import { journalRedisKeys } from '../../src/journal/redis-keys.js';
+import { RedisJournalStore } from '../../src/journal/redis-store.js';
+import { startTestRedis, testRedisClient, type TestRedis } from '../helpers/redis.js';
+import { draft, drafts, useTempDir } from './helpers.js';
+
+const tempDir = useTempDir();
+
+let server: TestRedis;
+let client: Redis;
+let prefix: string;
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  client = testRedisClient(server.url);
+});
+afterAll(async () => {
+  await client.quit();
+  await server.stop();
+});
+beforeEach(() => {
+  prefix = `test-${randomUUID()}`;
+});
+afterEach(async () => {
+  // Journal keys are tagged `{<prefix>:<key>}`, the index `{<prefix>}`: one pattern covers both.
+  const keys = await client.keys(`{${prefix}*`);
+  if (keys.length > 0) await client.del(...keys);
+});
+
+const createStore = (options: JournalStoreOptions = {}) =>
+  new RedisJournalStore(client, { ...options, prefix });
+
+const seqs = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
+
+describe('RedisJournalStore (store contract)', () => {
+  it('keeps 200 concurrent appends contiguous, in call order, with a verifying chain', async () => {
+    const store = createStore();
+    const results = await Promise.all(drafts(200).map((one) => store.append('INC-1', [one])));
+    expect(results.map((appended) => appended[0]?.seq)).toEqual(seqs(200));
+    const entries = await store.read('INC-1');
+    expect(entries.map((entry) => entry.id)).toEqual(drafts(200).map((one) => one.id));
+    expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 200 });
+    await store.close();
+  });
+
+  it('skips drafts whose id is already stored, returning only the new entries', async () => {
+    const store = createStore();
+    await store.append('k', drafts(3));
+    const again = await store.append('k', [draft(2), draft(4), draft(4), draft(3)]);
+    expect(again.map((entry) => [entry.id, entry.seq])).toEqual([['d4', 4]]);
+    expect(await store.append('k', drafts(4))).toEqual([]);
+    const entries = await store.read('k');
+    expect(entries.map((entry) => entry.id)).toEqual(['d1', 'd2', 'd3', 'd4']);
+    expect(verifyEntries(entries).ok).toBe(true);
+    await store.close();
+  });
+
+  it('keeps journals independent and lists their keys', async () => {
+    const store = createStore();
+    await Promise.all([store.append('a', drafts(2)), store.append('b.run-7', drafts(3))]);
+    expect((await store.read('a')).map((entry) => entry.seq)).toEqual([1, 2]);
+    expect((await store.read('b.run-7')).at(-1)?.seq).toBe(3);
+    expect((await store.keys()).sort()).toEqual(['a', 'b.run-7']);
+    expect(await store.read('never-written')).toEqual([]);
+    await store.close();
+  });
+
+  it.each(['', '.', '..', '../escape', 'a/b', 'a\\b', 'sp ace', 'x'.repeat(201), 'nul\0', '{t}'])(
+    'rejects the invalid key %j',
+    async (key) => {
+      const store = createStore();
+      await expect(store.append(key, [draft(1)])).rejects.toThrow(InvalidJournalKeyError);
+      await expect(store.read(key)).rejects.toThrow(/invalid journal key/);
+      await store.close();
+    },
+  );
+
+  it('rejects a malformed draft without appending any draft of the call', async () => {
+    const store = createStore();
+    const bad = { ...draft(2), kind: 'nonsense' } as unknown as ReturnType<typeof draft>;
+    await expect(store.append('k', [draft(1), bad])).rejects.toThrow(InvalidDraftError);
+    expect((await store.append('k', [draft(3)]))[0]?.seq).toBe(1);
+    await store.close();
+  });
+
+  it('rejects only the failing call among appends committed together', async () => {
+    const store = createStore();
+    // Fails while hashing, after the call's first draft was already chained.
+    const unhashable = { ...draft(6), incident: 10n } as unknown as ReturnType<typeof draft>;
+    const [first, failed, last] = await Promise.allSettled([
+      store.append('k', [draft(1)]),
+      store.append('k', [draft(5), unhashable]),
+      store.append('k', [draft(3)]),
+    ]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: expect.any(CanonicalJsonError) });
+    expect(first).toMatchObject({ status: 'fulfilled', value: [{ id: 'd1', seq: 1 }] });
+    expect(last).toMatchObject({ status: 'fulfilled', value: [{ id: 'd3', seq: 2 }] });
+    expect(verifyEntries(await store.read('k'))).toMatchObject({ ok: true, count: 2 });
+    await store.close();
+  });
+
+  it('redacts summary, data and artifact values before chaining', async () => {
+    const redactor = createRedactor({ secretValues: ['vault-secret-1'] });
+    const store = createStore({ redactor });
+    const [entry] = await store.append('k', [
+      draft(1, {
+        summary: 'used vault-secret-1',
+        data: { password: 'pw', url: 'https://u:pw@h/' },
+        artifacts: [{ type: 'url', value: 'https://h/?token=vault-secret-1', label: 'x' }],
+      }),
+    ]);
+    expect(entry?.summary).toBe(`used ${REDACTED}`);
+    expect(entry?.data).toEqual({ password: REDACTED, url: `https://u:${REDACTED}@h/` });
+    expect(entry?.artifacts).toEqual([
+      { type: 'url', value: `https://h/?token=${REDACTED}`, label: 'x' },
+    ]);
+    expect(verifyEntries(await store.read('k')).ok).toBe(true);
+    await store.close();
+  });
+
+  it('stores plain JSON, so a Date in data hashes the same after a round trip', async () => {
+    const store = createStore();
+    const [entry] = await store.append('k', [
+      draft(1, { data: { when: new Date(0), skip: undefined } }),
+    ]);
+    expect(entry?.data).toEqual({ when: '1970-01-01T00:00:00.000Z' });
+    expect(await store.read('k')).toEqual([entry]);
+    await store.close();
+  });
+
+  it('refuses work once closed', async () => {
+    const store = createStore();
+    await store.close();
+    await expect(store.append('k', [draft(1)])).rejects.toThrow(JournalStoreClosedError);
+    await expect(store.read('k')).rejects.toThrow(JournalStoreClosedError);
+  });
+});
+
+describe('RedisJournalStore', () => {
+  it('keeps every key of a journal under one hash tag, so a journal sits in one Cluster slot', async () => {
+    const store = createStore();
+    await store.append('INC-1', drafts(2));
+    await store.append('b.run-7', drafts(1));
+    const keys = (await client.keys(`*${prefix}*`)).sort();
+    expect(keys).toEqual(
+      [
+        `{${prefix}:INC-1}:entries`,
+        `{${prefix}:INC-1}:head`,
+        `{${prefix}:INC-1}:ids`,
+        `{${prefix}:b.run-7}:entries`,
+        `{${prefix}:b.run-7}:head`,
+        `{${prefix}:b.run-7}:ids`,
+        `{${prefix}}:journals`,
+      ].sort(),
+    );
+    for (const key of ['INC-1', 'b.run-7']) {
+      const journalKeys = keys.filter((name) => name.startsWith(`{${prefix}:${key}}`));
+      expect(new Set(journalKeys.map(hashTag))).toEqual(new Set([`${prefix}:${key}`]));
+      const slots = await Promise.all(journalKeys.map(clusterKeySlot));
+      if (slots.every((slot) => slot !== null)) expect(new Set(slots).size).toBe(1);
+    }
+    await store.close();
+  });
+
+  it('stores the lines the file store writes: same entries, same hashes, same bytes', async () => {
+    const options = () => ({ redactor: createRedactor({ secretValues: ['vault-secret-1'] }) });
+    const batch = [
+      draft(1, {
+        kind: 'step.completed',
+        summary: 'called with vault-secret-1',
+        data: { when: new Date(0), nested: { token: 'x', list: [1, 'é', null] }, n: 1.5e-7 },
+        artifacts: [{ type: 'ip', value: '203.0.113.7', label: 'source' }],
+      }),
+      draft(2, { incident: null, run: null, step: null, actor: { kind: 'user', id: 'ana' } }),
+      ...drafts(3, 3),
+    ];
+    const dir = await tempDir();
+    const fileStore = new FileJournalStore(dir, options());
+    const redisStore = createStore(options());
+    const fromFile = await fileStore.append('INC-7', batch);
+    const fromRedis = await redisStore.append('INC-7', batch);
+    expect(fromRedis).toEqual(fromFile);
+    const entries = await redisStore.read('INC-7');
+    const fileEntries = await fileStore.read('INC-7');
+    expect(entries).toEqual(fileEntries);
+    expect(renderReport(entries, 'md')).toBe(renderReport(fileEntries, 'md'));
+    await fileStore.close();
+    const fileText = await readFile(journalPath(dir, 'INC-7'), 'utf8');
+    expect(await redisStore.readText('INC-7')).toBe(fileText);
+    expect(verifyJournalText(fileText)).toMatchObject({ ok: true, count: 5 });
+    await redisStore.close();
+  });
+
+  it('commits appends made while a script call is in flight together, in call order', async () => {
+    const own = testRedisClient(server.url);
+    try {
+      const store = new RedisJournalStore(own, { prefix });
+      const script = vi.spyOn(
+        own as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>,
+        'soarJournalAppendEntries',
+      );
+      const results = await Promise.all(drafts(500).map((one) => store.append('k', [one])));
+      expect(results.map((appended) => appended[0]?.seq)).toEqual(seqs(500));
+      expect(script.mock.calls.length).toBeLessThanOrEqual(5);
+      await store.close();
+    } finally {
+      await own.quit();
+    }
+  });
+
+  it('lets 2 connections append 200 entries concurrently to one journal, chain unbroken', async () => {
+    const connections = [testRedisClient(server.url), testRedisClient(server.url)];
+    try {
+      const stores = connections.map((own) => new RedisJournalStore(own, { prefix }));
+      // Each worker awaits its own appends, as the engine does, so neither can group-commit
+      // the other's entries: every append races the other connection's.
+      const seqsByWorker = await Promise.all(
+        stores.map(async (store, worker) => {
+          const appended: number[] = [];
+          for (const one of drafts(200).filter((_, index) => index % 2 === worker)) {
+            const [entry] = await store.append('INC-1', [one]);
+            appended.push(entry!.seq);
+          }
+          return appended;
+        }),
+      );
+      const [first, second] = seqsByWorker as [number[], number[]];
+      expect([...first, ...second].sort((a, b) => a - b)).toEqual(seqs(200));
+      expect(Math.min(...second)).toBeLessThan(Math.max(...first)); // interleaved, not one after the other
+      const entries = await stores[0]!.read('INC-1');
+      expect(entries.map((entry) => entry.seq)).toEqual(seqs(200));
+      expect(new Set(entries.map((entry) => entry.id))).toEqual(
+        new Set(drafts(200).map((one) => one.id)),
+      );
+      expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 200 });
+      await Promise.all(stores.map((store) => store.close()));
+    } finally {
+      await Promise.all(connections.map((own) => own.quit()));
+    }
+  });
+
+  it('stores each id once when 2 connections race to append the same drafts', async () => {
+    const connections = [testRedisClient(server.url), testRedisClient(server.url)];
+    try {
+      const stores = connections.map((own) => new RedisJournalStore(own, { prefix }));
+      const batches = Array.from({ length: 20 }, (_, index) => drafts(3, index * 3 + 1));
+      const results = await Promise.all(
+        stores.flatMap((store) => batches.map((batch) => store.append('k', batch))),
+      );
+      const appendedIds = results.flat().map((entry) => entry.id);
+      expect(appendedIds).toHaveLength(60);
+      expect(new Set(appendedIds).size).toBe(60);
+      const entries = await stores[1]!.read('k');
+      expect(entries.map((entry) => entry.seq)).toEqual(seqs(60));
+      expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 60 });
+      await Promise.all(stores.map((store) => store.close()));
+    } finally {
+      await Promise.all(connections.map((own) => own.quit()));
+    }
+  });
+
+  it('skips ids another process stored since, even when chaining to a stale cached head', async () => {
+    const first = createStore();
+    const second = createStore();
+    await first.append('k', drafts(3));
+    expect((await second.append('k', [draft(3), draft(4)])).map((entry) => entry.seq)).toEqual([4]);
+    const appended = await first.append('k', [draft(4), draft(5)]);
+    expect(appended.map((entry) => [entry.id, entry.seq])).toEqual([['d5', 5]]);
+    expect(await first.append('k', [draft(2)])).toEqual([]);
+    expect(verifyEntries(await second.read('k'))).toMatchObject({ ok: true, count: 5 });
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('writes nothing for a re-append of stored ids', async () => {
+    await createStore().append('k', drafts(3));
+    const { entries, head } = journalRedisKeys(prefix, 'k');
+    const before = await client.hgetall(head);
+    const fresh = createStore();
+    expect(await fresh.append('k', drafts(3))).toEqual([]);
+    expect(await client.xlen(entries)).toBe(3);
+    expect(await client.hgetall(head)).toEqual(before);
+  });
+
+  it('reads journals longer than one XRANGE page in order', async () => {
+    const store = createStore();
+    await store.append('k', drafts(2500));
+    const entries = await store.read('k');
+    expect(entries.map((entry) => entry.seq)).toEqual(seqs(2500));
+    expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 2500 });
+  });
+
+  it('lets verify catch an entry altered in Redis', async () => {
+    const store = createStore();
+    await store.append('INC-1', drafts(5));
+    await rewriteStoredEntry(journalRedisKeys(prefix, 'INC-1').entries, 3, (entry) => ({
+      ...entry,
+      summary: 'nothing happened here',
+    }));
+    const result = verifyEntries(await store.read('INC-1'));
+    expect(result).toMatchObject({ ok: false, count: 2, firstBroken: { seq: 3 } });
+    expect(verifyJournalText(await store.readText('INC-1'))).toEqual(result);
+  });
+
+  it('refuses to extend a journal whose newest entry was removed behind its back', async () => {
+    const store = createStore();
+    await store.append('k', drafts(3));
+    await client.xdel(journalRedisKeys(prefix, 'k').entries, '3-0');
+    await expect(createStore().append('k', [draft(4)])).rejects.toThrow(JournalCorruptError);
+    await expect(store.append('k', [draft(4)])).rejects.toThrow(/head \(seq 3\) does not match/);
+  });
+
+  it('redacts secrets before hashing, so no secret reaches Redis', async () => {
+    const vaultSecret = 'vault-Secret-9f8e7d';
+    const store = createStore({ redactor: createRedactor({ secretValues: [vaultSecret] }) });
+    await store.append('INC-9', [
+      draft(1, {
+        kind: 'step.completed',
+        summary: `called API with key ${vaultSecret}`,
+        data: {
+          request: {
+            headers: { Authorization: 'Bearer eyJhbGciOi.payload.sig', 'X-Api-Key': 'ak-live-123' },
+          },
+          response: { Set_Cookie: 'JSESSIONID=abc123def', body: `echo ${vaultSecret}` },
+          callback: 'https://svc:p4ssw0rd-xyz@hooks.example/cb?token=tok-777&page=1',
+        },
+        artifacts: [
+          { type: 'url', value: `https://files.example/dl?sig=${vaultSecret}`, label: 'download' },
+        ],
+      }),
+    ]);
+    const stored = await everythingStored();
+    for (const secret of [
+      vaultSecret,
+      'eyJhbGciOi',
+      'ak-live-123',
+      'abc123def',
+      'p4ssw0rd-xyz',
+      'tok-777',
+    ]) {
+      expect(stored).not.toContain(secret);
+    }
+    expect(stored).toContain(REDACTED);
+    expect(stored).toContain('page=1');
+    expect(verifyEntries(await store.read('INC-9'))).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('quits the connection on close() only when the store opened it', async () => {
+    const owning = new RedisJournalStore(server.url, { prefix });
+    await owning.append('k', [draft(1)]);
+    await owning.close();
+    // quit() resolves on the server's OK; the socket closes just after.
+    await vi.waitFor(() => expect(owning.client.status).toBe('end'));
+    const borrowing = createStore();
+    await borrowing.append('k', [draft(2)]);
+    await borrowing.close();
+    expect(await client.ping()).toBe('PONG');
+  });
+
+  it('refuses a prefix that would break the hash tag', () => {
+    expect(() => new RedisJournalStore(client, { prefix: 'a}b' })).toThrow(/without braces/);
+    expect(() => new RedisJournalStore(client, { prefix: '' })).toThrow(/non-empty/);
+  });
+});
+
+/** The part of a key Redis Cluster hashes: the first `{...}` when it is non-empty. */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** CLUSTER KEYSLOT, or null on a server without cluster support. */
+async function clusterKeySlot(key: string): Promise<number | null> {
+  try {
+    return await client.cluster('KEYSLOT', key);
+  } catch {
+    return null;
+  }
+}
+
+/** Rewrites one stream message the way someone with write access to Redis could. */
+async function rewriteStoredEntry(
+  streamKey: string,
+  seq: number,
+  edit: (entry: JournalEntry) => JournalEntry,
+): Promise<void> {
+  const messages = await client.xrange(streamKey, '-', '+');
+  const rewrite = client.multi().del(streamKey);
+  for (const [id, [field, line]] of messages) {
+    const altered = id === `${seq}-0` ? JSON.stringify(edit(JSON.parse(line!))) : line!;
+    rewrite.xadd(streamKey, id, field!, altered);
+  }
+  await rewrite.exec();
+}
+
+/** Names and contents of every key of this test's prefix, as one text to search. */
+async function everythingStored(): Promise<string> {
+  const parts: string[] = [];
+  for (const key of await client.keys(`{${prefix}*`)) {
+    const type = await client.type(key);
+    const content =
+      type === 'stream'
+        ? await client.xrange(key, '-', '+')
+        : type === 'hash'
+          ? await client.hgetall(key)
+          : type === 'set'
+            ? await client.smembers(key)
+            : `unexpected ${type}`;
+    parts.push(key, JSON.stringify(content));
+  }
+  return parts.join('\n');
+}
