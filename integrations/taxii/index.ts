@@ -1,6 +1,6 @@
 import { defineIntegration } from '../../src/integration-sdk/index.js';
 import { pollFeed } from './commands/poll-feed.js';
-import { pollTaxiiFeed } from './poll-feed.js';
+import { fetchTaxiiIndicators } from './fetch-indicators.js';
 import { readFeedSettings, TaxiiSettings } from './settings.js';
 import { Taxii11Client } from './taxii11/client.js';
 import { Taxii21Client } from './taxii21/client.js';
@@ -14,7 +14,7 @@ export const taxii = defineIntegration({
   docs: 'integrations/taxii/README.md',
   instance: { url: true, settings: TaxiiSettings },
   commands: [pollFeed],
-  pollFeed: pollTaxiiFeed,
+  fetchIndicators: fetchTaxiiIndicators,
   test: async (ctx) => {
     const settings = readFeedSettings(ctx.instance);
     const url = ctx.instance.url!;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { FeedPollResult, InstanceContext } from '../integration-sdk/define.js';
+import type { InstanceContext } from '../integration-sdk/define.js';
+import { pollFeed, type FeedPollResult } from '../intel/feed-poll.js';
 import { CommandError } from '../integration-sdk/errors.js';
 import { DEFAULT_TIMEOUT_MS } from '../integration-sdk/http.js';
 import { hookContext } from '../runtime/hook-context.js';
@@ -56,8 +57,9 @@ export async function feedsPollCommand(
   try {
     let result: FeedPollResult;
     try {
-      result = await taxii.pollFeed!(
+      result = await pollFeed(
         hookContext(instance, clients, POLL_TIMEOUT_MS, local.intel),
+        taxii,
         interactive ? (line) => process.stderr.write(`\r${line.slice(0, 150)}\u001b[K`) : undefined,
       );
     } catch (error) {

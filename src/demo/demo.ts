@@ -13,6 +13,7 @@ import { TLP_MARKING_IDS } from '../../integrations/taxii/fixtures/tlp-markings.
 import type { StixObject } from '../../integrations/taxii/taxii21/resources.js';
 import { SIM_INDICATORS_COLLECTION } from '../../integrations/taxii/taxii21/simulator.js';
 import { hookContext } from '../runtime/hook-context.js';
+import { pollFeed } from '../intel/feed-poll.js';
 import { openLocal, registry } from '../cli/local-context.js';
 import type { JournalEntry } from '../journal/entry.js';
 import { renderReport } from '../journal/report.js';
@@ -77,8 +78,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // The threat-intel feed knows the beacon's command-and-control server.
     lab.taxii.addObjects(SIM_INDICATORS_COLLECTION, [demoIndicator()]);
     const taxii = reg.list().find((i) => i.id === 'taxii')!;
-    const polled = await taxii.pollFeed!(
+    const polled = await pollFeed(
       hookContext(instances.get('cti'), clients, 60_000, local.intel),
+      taxii,
     );
     say(
       `soar feeds poll cti: ${polled.objects} STIX objects, ${polled.indicators} indicators (${polled.added} new), ${polled.unsupported} patterns that are not plain IOCs counted\n`,

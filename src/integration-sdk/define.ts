@@ -1,5 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Artifact } from '../journal/entry.js';
+import type { Extraction } from '../intel/model.js';
 import type { IntelService } from '../intel/service.js';
 import { permanentError } from './errors.js';
 import type { HttpRequester } from './http.js';
@@ -85,38 +86,25 @@ export interface IntegrationDefinition {
     since: string | null,
   ): Promise<FetchedIncidents>;
   /**
-   * A threat-intel feed: pulls what is new since the instance's feed watermark into
-   * `ctx.intel`, expires what went stale, and moves the watermark. `progress` hears about long
-   * polls page by page. A scheduler, `soar feeds poll` and feed playbooks all call this.
+   * A threat-intel feed: fetches what the feed added since `since` (the watermark this hook
+   * returned last time; null on the first poll) and hands each batch of extracted indicators
+   * to `sink` as it arrives, so a long poll is stored page by page. The runtime stores them,
+   * moves the watermark once the fetch has succeeded, and expires stale indicators.
    */
-  pollFeed?(
+  fetchIndicators?(
     ctx: Omit<CommandContext, 'run'>,
-    progress?: (line: string) => void,
-  ): Promise<FeedPollResult>;
+    since: string | null,
+    sink: IndicatorSink,
+  ): Promise<FetchedIndicators>;
 }
 
-/** What one poll of a feed did. */
-export interface FeedPollResult {
-  feed: string;
+/** Receives one batch of a feed's indicators, from one collection. */
+export type IndicatorSink = (batch: Extraction, collection: string) => Promise<void>;
+
+export interface FetchedIndicators {
   collection: string;
-  /** Watermarks before and after (the server's own format). */
-  since: string | null;
+  /** Where the next fetch starts; null when the feed gave none (the old one stays). */
   watermark: string | null;
-  /** Objects (STIX 2.1) or content blocks (TAXII 1.1) received. */
-  objects: number;
-  /** IOCs extracted from them. */
-  indicators: number;
-  added: number;
-  updated: number;
-  unchanged: number;
-  /** Values that were not valid as their type. */
-  invalid: number;
-  /** Patterns and observables that could not be reduced to IOCs, counted, never dropped silently. */
-  unsupported: number;
-  /** Examples of the unsupported ones, for the operator (at most 20). */
-  unsupported_examples: { stix_id?: string; what: string; reason: string }[];
-  /** Indicators removed by expiry after the poll. */
-  expired: number;
 }
 
 export interface FetchedIncident {

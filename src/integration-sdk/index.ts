@@ -5,7 +5,8 @@ export type {
   CommandLogger,
   FetchedIncident,
   FetchedIncidents,
-  FeedPollResult,
+  FetchedIndicators,
+  IndicatorSink,
   IntegrationDefinition,
 } from './define.js';
 export { CommandError, permanentError, toStepError, transientError } from './errors.js';

@@ -6,6 +6,7 @@ import { startLab, type LabOptions } from '../../src/demo/lab.js';
 import { journalPath } from '../../src/journal/file-store.js';
 import { verifyJournalText } from '../../src/journal/verify.js';
 import { fetchIncidentsOnce } from '../../src/runtime/fetch-incidents.js';
+import { pollFeed } from '../../src/intel/feed-poll.js';
 import { hookContext } from '../../src/runtime/hook-context.js';
 import { HttpClients } from '../../src/runtime/http-clients.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
@@ -42,8 +43,9 @@ export async function labEngine(options: LabOptions = {}) {
     /** One poll of a feed instance into the data dir's indicator store. */
     pollFeed(instance: string) {
       const taxii = reg.list().find((i) => i.id === 'taxii')!;
-      return taxii.pollFeed!(
+      return pollFeed(
         hookContext(local.instances.get(instance), clients, 60_000, local.intel),
+        taxii,
       );
     },
     /** The journal as stored, and its verification. */

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from '../../../src/integration-sdk/index.js';
-import { pollTaxiiFeed } from '../poll-feed.js';
+import { pollFeed as pollIntoStore } from '../../../src/intel/feed-poll.js';
+import { fetchTaxiiIndicators } from '../fetch-indicators.js';
 
 const Counts = {
   feed: Type.String(),
@@ -32,7 +33,7 @@ export const pollFeed = defineCommand({
   input: Type.Object({}, { additionalProperties: false }),
   output: Type.Object(Counts),
   run: async (ctx) => {
-    const result = await pollTaxiiFeed(ctx);
+    const result = await pollIntoStore(ctx, { id: 'taxii', fetchIndicators: fetchTaxiiIndicators });
     ctx.note(
       `Feed ${result.feed} (${result.collection}): ${result.objects} objects, ${result.indicators} indicators: ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.invalid} invalid, ${result.unsupported} unsupported; ${result.expired} expired`,
       { since: result.since, watermark: result.watermark },

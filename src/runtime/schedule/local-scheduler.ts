@@ -13,6 +13,7 @@ import type { Registry } from '../../integration-sdk/registry.js';
 import { fetchIncidentsOnce } from '../fetch-incidents.js';
 import { HttpClients } from '../http-clients.js';
 import { hookContext } from '../hook-context.js';
+import { pollFeed } from '../../intel/feed-poll.js';
 import type { IntelService } from '../../intel/service.js';
 import type { LocalEngine } from '../local/local-engine.js';
 import type { RunStore } from '../local/run-store.js';
@@ -161,14 +162,15 @@ export class LocalScheduler {
         };
       }
       const integration = fetcherOf(session, schedule.instance);
-      if (integration.pollFeed) {
-        const polled = await integration.pollFeed(
+      if (integration.fetchIndicators) {
+        const polled = await pollFeed(
           hookContext(
             session.instances.get(schedule.instance),
             clients,
             FEED_POLL_TIMEOUT_MS,
             session.intel,
           ),
+          integration,
         );
         return {
           key: schedule.key,
@@ -223,7 +225,7 @@ export async function schedulesOf(session: SchedulerSession): Promise<Schedule[]
 function fetcherOf(session: SchedulerSession, instanceId: string): IntegrationDefinition {
   const summary = session.instances.list().find((i) => i.id === instanceId);
   const integration = session.registry.list().find((i) => i.id === summary?.integration);
-  if (!integration?.fetchIncidents && !integration?.pollFeed) {
+  if (!integration?.fetchIncidents && !integration?.fetchIndicators) {
     throw new ScheduleConfigError(
       `instance '${instanceId}' has a fetch_interval, but '${summary?.integration}' neither fetches incidents nor polls a feed`,
     );

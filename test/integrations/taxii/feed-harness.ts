@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { taxii } from '../../../integrations/taxii/index.js';
 import { parseConfig } from '../../../src/integration-sdk/config.js';
-import type { FeedPollResult } from '../../../src/integration-sdk/define.js';
+import { pollFeed, type FeedPollResult } from '../../../src/intel/feed-poll.js';
 import { Instances } from '../../../src/integration-sdk/instances.js';
 import { Registry } from '../../../src/integration-sdk/registry.js';
 import { ExclusionList } from '../../../src/intel/exclusions.js';
@@ -64,7 +64,7 @@ export async function feedHarness() {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.diagnostics));
     const instances = new Instances(parsed.config, registry, { env, readFile: () => '' });
     try {
-      return await taxii.pollFeed!(hookContext(instances.get('feed'), clients, 60_000, service));
+      return await pollFeed(hookContext(instances.get('feed'), clients, 60_000, service), taxii);
     } finally {
       if (!given) await service.close();
     }

@@ -1,77 +1,45 @@
 /*
- * One poll of a TAXII feed into the indicator store: what is new since the feed's watermark,
- * extracted to IOCs (STIX 2.1 objects or STIX 1.x packages), stored page by page, then stale
- * indicators expired. The watermark moves only when the whole poll succeeded: a poll that
- * fails part-way (a truncated page, an XML bomb, a 10 MB body) keeps the old one, and the
- * next poll fetches those objects again; the store dedups them.
+ * The taxii integration's `fetchIndicators`: what the collection added since the watermark,
+ * extracted to IOCs (STIX 2.1 objects page by page, STIX 1.x packages block by block) with the
+ * feed's TLP and confidence defaults applied, handed to the runtime's sink as it arrives.
  */
-import type { CommandContext, FeedPollResult } from '../../src/integration-sdk/define.js';
-import { intelOf, permanentError } from '../../src/integration-sdk/index.js';
+import type {
+  CommandContext,
+  FetchedIndicators,
+  IndicatorSink,
+} from '../../src/integration-sdk/define.js';
+import { permanentError } from '../../src/integration-sdk/index.js';
 import type { Extraction } from '../../src/intel/model.js';
 import { extractStix1, extractStix2 } from '../../src/intel/stix/index.js';
 import { readFeedSettings, type FeedSettings } from './settings.js';
 import { Taxii11Client } from './taxii11/client.js';
 import { Taxii21Client } from './taxii21/client.js';
 
-const MAX_UNSUPPORTED_EXAMPLES = 20;
-
-export async function pollTaxiiFeed(
+export async function fetchTaxiiIndicators(
   ctx: Omit<CommandContext, 'run'>,
-  progress?: (line: string) => void,
-): Promise<FeedPollResult> {
+  since: string | null,
+  sink: IndicatorSink,
+): Promise<FetchedIndicators> {
   const settings = readFeedSettings(ctx.instance);
-  const intel = intelOf(ctx);
-  const feed = ctx.instance.id;
-  const since = await intel.feedWatermark(feed);
-  const result: FeedPollResult = {
-    feed,
-    collection: settings.collection,
-    since,
-    watermark: since,
-    objects: 0,
-    indicators: 0,
-    added: 0,
-    updated: 0,
-    unchanged: 0,
-    invalid: 0,
-    unsupported: 0,
-    unsupported_examples: [],
-    expired: 0,
-  };
-  const store = async (extraction: Extraction, collection: string) => {
-    for (const indicator of extraction.indicators) {
-      indicator.facts.tlp ??= settings.tlp;
-      indicator.facts.confidence ??= settings.confidence;
-      if (indicator.facts.tlp === undefined) delete indicator.facts.tlp;
-      if (indicator.facts.confidence === undefined) delete indicator.facts.confidence;
-    }
-    result.objects += extraction.objects;
-    result.indicators += extraction.indicators.length;
-    result.unsupported += extraction.unsupported.length;
-    for (const u of extraction.unsupported) {
-      if (result.unsupported_examples.length >= MAX_UNSUPPORTED_EXAMPLES) break;
-      result.unsupported_examples.push(u);
-    }
-    const counts = await intel.ingest(feed, collection, extraction.indicators);
-    result.added += counts.added;
-    result.updated += counts.updated;
-    result.unchanged += counts.unchanged;
-    result.invalid += counts.invalid;
-    progress?.(
-      `${feed}: ${result.objects} objects, ${result.indicators} indicators (${result.added} new, ${result.updated} updated), ${result.unsupported} unsupported`,
-    );
-  };
+  const store: Store = (extraction, collection) =>
+    sink(withDefaults(extraction, settings), collection);
   const begin = since ?? new Date(Date.now() - settings.firstPollMs).toISOString();
-  const watermark =
+  const { collection, watermark } =
     settings.version === '2.1'
       ? await poll21(ctx, settings, begin, store)
       : await poll11(ctx, settings, begin, store);
-  if (watermark !== undefined) {
-    await intel.saveFeedWatermark(feed, watermark);
-    result.watermark = watermark;
+  return { collection, watermark: watermark ?? null };
+}
+
+/** The feed's TLP and confidence for indicators that carry none. */
+function withDefaults(extraction: Extraction, settings: FeedSettings): Extraction {
+  for (const { facts } of extraction.indicators) {
+    if (facts.tlp === undefined && settings.tlp !== undefined) facts.tlp = settings.tlp;
+    if (facts.confidence === undefined && settings.confidence !== undefined) {
+      facts.confidence = settings.confidence;
+    }
   }
-  result.expired = (await intel.expire()).indicators;
-  return result;
+  return extraction;
 }
 
 type Store = (extraction: Extraction, collection: string) => Promise<void>;
@@ -81,7 +49,7 @@ async function poll21(
   settings: FeedSettings,
   begin: string,
   store: Store,
-): Promise<string | undefined> {
+): Promise<{ collection: string; watermark: string | undefined }> {
   const client = new Taxii21Client({
     http: ctx.http,
     baseUrl: baseUrlOf(ctx),
@@ -111,7 +79,7 @@ async function poll21(
     signal: ctx.signal,
     onPage: (page) => store(extractStix2(page.objects), collection.id),
   });
-  return polled.watermark;
+  return { collection: collection.id, watermark: polled.watermark };
 }
 
 async function poll11(
@@ -119,7 +87,7 @@ async function poll11(
   settings: FeedSettings,
   begin: string,
   store: Store,
-): Promise<string | undefined> {
+): Promise<{ collection: string; watermark: string | undefined }> {
   const client = new Taxii11Client({
     http: ctx.http,
     url: baseUrlOf(ctx),
@@ -147,7 +115,7 @@ async function poll11(
             settings.collection,
           ),
   });
-  return polled.watermark;
+  return { collection: settings.collection, watermark: polled.watermark };
 }
 
 /** The collection's poll service, from the collection information (or discovery) service. */
