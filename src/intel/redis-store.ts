@@ -13,7 +13,8 @@
  *   {P}:cidr-prefixes:<4|6>  zset of prefix length -> how many cidrs of that length are
  *                            stored, so an ip lookup probes only the lengths in use
  *
- * Upserts and removals are atomic per indicator (one script call each); a batch is pipelined.
+ * An upsert runs one script call per chunk of indicators (atomic per chunk, so per indicator
+ * too), the chunks pipelined; a removal is one script call per source, pipelined.
  */
 import { Redis, type ChainableCommander, type Cluster } from 'ioredis';
 import { parseCidr } from '../net/ip.js';
@@ -35,37 +36,52 @@ import {
 } from './store.js';
 
 /*
- * upsertSource (6 keys): one source's listing of one indicator.
- * KEYS[1] indicator hash, KEYS[2] all set, KEYS[3] valid-until zset, KEYS[4] the feed's seen
- * zset, KEYS[5] feeds set, KEYS[6] the family's cidr-prefixes zset.
- * ARGV[1] `<type>:<value>`, ARGV[2] source key, ARGV[3] facts JSON, ARGV[4] now (ISO),
- * ARGV[5] now (ms), ARGV[6] valid_until (ms) or '', ARGV[7] feed, ARGV[8] cidr prefix or ''.
- * Returns 2 added (new indicator), 1 updated (new source or other facts), 0 unchanged.
+ * upsertSources: what several listings by one feed did to their indicators, in order.
+ * KEYS[1] all set, KEYS[2] valid-until zset, KEYS[3] the feed's seen zset, KEYS[4] feeds set,
+ * KEYS[5] and KEYS[6] the IPv4 and IPv6 cidr-prefixes zsets, then one indicator hash per
+ * listing. ARGV[1] now (ISO), ARGV[2] now (ms), ARGV[3] feed, then six per listing:
+ * `<type>:<value>`, source key, facts JSON, valid_until (ms) or '', the cidr's family ('4'
+ * or '6') or '', its prefix length or ''.
+ * Returns per listing 2 added (new indicator), 1 updated (new source or other facts),
+ * 0 unchanged. One call per listing would cost more in script overhead than the listing's
+ * own work.
  */
-const UPSERT_SOURCE = `
-local created = redis.call('EXISTS', KEYS[1]) == 0
-local factsField = 'f:' .. ARGV[2]
-local seenField = 's:' .. ARGV[2]
-local previous = redis.call('HGET', KEYS[1], factsField)
-local seen = redis.call('HGET', KEYS[1], seenField)
-local firstSeen = ARGV[4]
-if seen then firstSeen = string.sub(seen, 1, string.find(seen, ' ', 1, true) - 1) end
-redis.call('HSET', KEYS[1], factsField, ARGV[3], seenField, firstSeen .. ' ' .. ARGV[4])
-local member = ARGV[1] .. '\\n' .. ARGV[2]
-if ARGV[6] == '' then
-  redis.call('ZREM', KEYS[3], member)
-else
-  redis.call('ZADD', KEYS[3], ARGV[6], member)
+const UPSERT_SOURCES = `
+local now, nowMs = ARGV[1], ARGV[2]
+redis.call('SADD', KEYS[4], ARGV[3])
+local results = {}
+for i = 1, #KEYS - 6 do
+  local key = KEYS[6 + i]
+  local at = 3 + (i - 1) * 6
+  local id, source, facts = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  local validUntil, family, prefix = ARGV[at + 4], ARGV[at + 5], ARGV[at + 6]
+  local created = redis.call('EXISTS', key) == 0
+  local factsField = 'f:' .. source
+  local seenField = 's:' .. source
+  local stored = redis.call('HMGET', key, factsField, seenField)
+  local firstSeen = now
+  if stored[2] then
+    firstSeen = string.sub(stored[2], 1, string.find(stored[2], ' ', 1, true) - 1)
+  end
+  redis.call('HSET', key, factsField, facts, seenField, firstSeen .. ' ' .. now)
+  local member = id .. '\\n' .. source
+  if validUntil == '' then
+    redis.call('ZREM', KEYS[2], member)
+  else
+    redis.call('ZADD', KEYS[2], validUntil, member)
+  end
+  redis.call('ZADD', KEYS[3], nowMs, member)
+  if created then
+    redis.call('SADD', KEYS[1], id)
+    if family ~= '' then redis.call('ZINCRBY', KEYS[family == '4' and 5 or 6], 1, prefix) end
+    results[i] = 2
+  elseif stored[1] == facts then
+    results[i] = 0
+  else
+    results[i] = 1
+  end
 end
-redis.call('ZADD', KEYS[4], ARGV[5], member)
-redis.call('SADD', KEYS[5], ARGV[7])
-if created then
-  redis.call('SADD', KEYS[2], ARGV[1])
-  if ARGV[8] ~= '' then redis.call('ZINCRBY', KEYS[6], 1, ARGV[8]) end
-  return 2
-end
-if previous == ARGV[3] then return 0 end
-return 1
+return results
 `;
 
 /*
@@ -101,12 +117,14 @@ return 2
 
 type ScriptArgs = (string | number)[];
 type ScriptedPipeline = ChainableCommander & {
-  soarIntelUpsertSource(...args: ScriptArgs): ChainableCommander;
+  soarIntelUpsertSources(...args: ScriptArgs): ChainableCommander;
   soarIntelExpireSource(...args: ScriptArgs): ChainableCommander;
 };
 
 /** Pipelines at most this many calls: bounds client memory and server blocking per batch. */
 const BATCH = 500;
+/** Listings per upsert script call: bounds how long one call keeps Redis busy (a few ms). */
+const UPSERT_CHUNK = 200;
 
 export interface RedisIndicatorStoreOptions {
   /** Wrapped in braces as the keys' hash tag; default `soar:intel`. */
@@ -126,7 +144,8 @@ export class RedisIndicatorStore implements IndicatorStore {
       throw new Error(`intel store prefix '${prefix}': must be non-empty, without braces`);
     }
     this.tag = `{${prefix}}`;
-    client.defineCommand('soarIntelUpsertSource', { numberOfKeys: 6, lua: UPSERT_SOURCE });
+    // The number of keys varies with the chunk, so it is the first argument of each call.
+    client.defineCommand('soarIntelUpsertSources', { lua: UPSERT_SOURCES });
     client.defineCommand('soarIntelExpireSource', { numberOfKeys: 5, lua: EXPIRE_SOURCE });
   }
 
@@ -142,7 +161,23 @@ export class RedisIndicatorStore implements IndicatorStore {
     now: Date,
   ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0, invalid: 0 };
+    const shared = [
+      this.key('all'),
+      this.key('valid-until'),
+      this.key('seen', feed),
+      this.key('feeds'),
+      this.key('cidr-prefixes', '4'),
+      this.key('cidr-prefixes', '6'),
+    ];
+    const head = [now.toISOString(), now.getTime(), feed];
     const calls: ScriptArgs[] = [];
+    let keys: string[] = [];
+    let args: ScriptArgs = [];
+    const flush = () => {
+      calls.push([shared.length + keys.length, ...shared, ...keys, ...head, ...args]);
+      keys = [];
+      args = [];
+    };
     for (const { type, value, facts } of indicators) {
       const normalized = normalizeIndicator(type, value);
       if (!normalized.ok) {
@@ -151,29 +186,36 @@ export class RedisIndicatorStore implements IndicatorStore {
       }
       const id = indicatorKey(normalized.type, normalized.value);
       const cidr = normalized.type === 'cidr' ? parseCidr(normalized.value) : null;
-      const listed = { ...facts, feed, collection };
+      // Field by field rather than `{ ...facts, feed, collection }`: V8 spreads then extends
+      // such objects slowly, and factsFingerprint reads only these fields.
+      const listed = {
+        feed,
+        collection,
+        stix_id: facts.stix_id,
+        confidence: facts.confidence,
+        tlp: facts.tlp,
+        valid_from: facts.valid_from,
+        valid_until: facts.valid_until,
+        title: facts.title,
+        labels: facts.labels,
+      };
       const validUntil = facts.valid_until ? Date.parse(facts.valid_until) : NaN;
-      calls.push([
-        this.key('ind', id),
-        this.key('all'),
-        this.key('valid-until'),
-        this.key('seen', feed),
-        this.key('feeds'),
-        this.key('cidr-prefixes', String(cidr?.version ?? 4)),
+      keys.push(this.key('ind', id));
+      args.push(
         id,
         sourceKey(listed),
         factsFingerprint(listed),
-        now.toISOString(),
-        now.getTime(),
         Number.isNaN(validUntil) ? '' : validUntil,
-        feed,
+        cidr ? cidr.version : '',
         cidr ? cidr.prefix : '',
-      ]);
+      );
+      if (keys.length === UPSERT_CHUNK) flush();
     }
-    const results = await this.run(calls, (pipeline, args) =>
-      pipeline.soarIntelUpsertSource(...args),
+    if (keys.length > 0) flush();
+    const results = await this.run<number[]>(calls, (pipeline, call) =>
+      pipeline.soarIntelUpsertSources(...call),
     );
-    for (const result of results) {
+    for (const result of results.flat()) {
       counts[result === 2 ? 'added' : result === 1 ? 'updated' : 'unchanged']++;
     }
     return counts;
@@ -233,7 +275,7 @@ export class RedisIndicatorStore implements IndicatorStore {
         cidr ? cidr.prefix : '',
       ];
     });
-    const results = await this.run(calls, (pipeline, args) =>
+    const results = await this.run<number>(calls, (pipeline, args) =>
       pipeline.soarIntelExpireSource(...args),
     );
     return {
@@ -254,15 +296,15 @@ export class RedisIndicatorStore implements IndicatorStore {
     return [this.tag, ...parts].join(':');
   }
 
-  private async run(
+  private async run<T>(
     calls: ScriptArgs[],
     add: (pipeline: ScriptedPipeline, args: ScriptArgs) => void,
-  ): Promise<number[]> {
-    const results: number[] = [];
+  ): Promise<T[]> {
+    const results: T[] = [];
     for (let start = 0; start < calls.length; start += BATCH) {
       const pipeline = this.client.pipeline() as ScriptedPipeline;
       for (const args of calls.slice(start, start + BATCH)) add(pipeline, args);
-      results.push(...((await exec(pipeline)) as number[]));
+      for (const result of await exec(pipeline)) results.push(result as T);
     }
     return results;
   }

@@ -122,26 +122,169 @@ export function withSource(
   value: string,
   listed: Omit<StoredSource, 'first_seen' | 'last_seen'>,
   now: Date,
-): { next: StoredIndicator; change: 'added' | 'updated' | 'unchanged' } {
-  const key = sourceKey(listed);
+): { next: StoredIndicator; change: 'added' | 'updated' | 'unchanged'; source: StoredSource } {
+  return withListing(existing, type, value, listed, listed, now.toISOString());
+}
+
+/**
+ * withSource for a batch: the source as its feed and collection plus the facts extracted, so
+ * a caller need not merge them into one object per indicator (a spread that costs more than
+ * the rest of an upsert), and `seen` as an ISO string made once for the batch.
+ */
+export function withListing(
+  existing: StoredIndicator | undefined,
+  type: IndicatorType,
+  value: string,
+  origin: { feed: string; collection: string },
+  facts: SourceFacts,
+  seen: string,
+): { next: StoredIndicator; change: 'added' | 'updated' | 'unchanged'; source: StoredSource } {
+  const { feed, collection } = origin;
   const sources = existing?.sources ?? [];
-  const previous = sources.find((source) => sourceKey(source) === key);
-  const seen = now.toISOString();
-  // Through the fingerprint so stored sources have its key order and no undefined fields.
-  const source: StoredSource = {
-    ...(JSON.parse(factsFingerprint(listed)) as typeof listed),
-    first_seen: previous?.first_seen ?? seen,
-    last_seen: seen,
-  };
-  const others = sources.filter((candidate) => candidate !== previous);
-  const next = { type, value, sources: sortSources([...others, source]) };
-  if (!existing) return { next, change: 'added' };
-  const same = previous !== undefined && factsFingerprint(previous) === factsFingerprint(listed);
-  return { next, change: same ? 'unchanged' : 'updated' };
+  const at = indexOfSource(sources, feed, collection, facts.stix_id);
+  const previous = sources[at];
+  const source = storedSource(feed, collection, facts, previous?.first_seen ?? seen, seen);
+  const next = { type, value, sources: placeSource(sources, source, at) };
+  if (!existing) return { next, change: 'added', source };
+  const same = previous !== undefined && sameFacts(previous, facts);
+  return { next, change: same ? 'unchanged' : 'updated', source };
+}
+
+/**
+ * The indicator with `source` in place of the one with its source key, or added in its place
+ * in the order: a new record and sources array, the sources themselves shared. Setting the
+ * same source twice gives the same record, so a log of these can be replayed over a snapshot
+ * that already holds them.
+ */
+export function setSource(
+  existing: StoredIndicator | undefined,
+  type: IndicatorType,
+  value: string,
+  source: StoredSource,
+): StoredIndicator {
+  const sources = existing?.sources ?? [];
+  const at = indexOfSource(sources, source.feed, source.collection, source.stix_id);
+  return { type, value, sources: placeSource(sources, source, at) };
+}
+
+/** Where the source with this key is, or -1; compared by parts rather than by building keys. */
+function indexOfSource(
+  sources: readonly StoredSource[],
+  feed: string,
+  collection: string,
+  stixId: string | undefined,
+): number {
+  const id = stixId ?? null;
+  for (let index = 0; index < sources.length; index++) {
+    const candidate = sources[index]!;
+    if (
+      candidate.feed === feed &&
+      candidate.collection === collection &&
+      (candidate.stix_id ?? null) === id
+    ) {
+      return index;
+    }
+  }
+  return -1;
+}
+
+/**
+ * A new sources array: `source` in place of the one at `at`, or, with `at` -1, inserted where
+ * the order puts it. Sources are kept sorted, so a binary search finds the place without a
+ * sort; feeds that list one prefix under many STIX ids give indicators with dozens of sources.
+ */
+function placeSource(
+  sources: readonly StoredSource[],
+  source: StoredSource,
+  at: number,
+): StoredSource[] {
+  if (at >= 0) return sources.with(at, source);
+  let low = 0;
+  let high = sources.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareSourceKeys(sources[middle]!, source) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return sources.toSpliced(low, 0, source);
+}
+
+/**
+ * How sourceKey(a) and sourceKey(b) compare, encoding only the parts that differ: the keys
+ * are JSON arrays of the parts, and one part's JSON is never a proper prefix of another's,
+ * so the first part that differs decides, as its JSON does.
+ */
+function compareSourceKeys(a: StoredSource, b: StoredSource): number {
+  return (
+    compareKeyParts(a.feed, b.feed) ||
+    compareKeyParts(a.collection, b.collection) ||
+    compareKeyParts(a.stix_id ?? null, b.stix_id ?? null)
+  );
+}
+
+function compareKeyParts(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  return JSON.stringify(a) < JSON.stringify(b) ? -1 : 1;
+}
+
+/**
+ * What comparing factsFingerprint of both answers for facts of their declared types, without
+ * building the strings. The feed, collection and STIX id are equal already (same source key).
+ */
+function sameFacts(stored: SourceFacts, listed: SourceFacts): boolean {
+  if (
+    stored.confidence !== listed.confidence ||
+    stored.tlp !== listed.tlp ||
+    stored.valid_from !== listed.valid_from ||
+    stored.valid_until !== listed.valid_until ||
+    stored.title !== listed.title
+  ) {
+    return false;
+  }
+  const [a, b] = [stored.labels, listed.labels];
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((label, index) => label === b[index]);
+}
+
+/**
+ * The source as stored: the fields of factsFingerprint in its key order, undefined ones left
+ * out, labels copied (the caller keeps its facts object), then the two instants.
+ */
+function storedSource(
+  feed: string,
+  collection: string,
+  listed: SourceFacts,
+  first_seen: string,
+  last_seen: string,
+): StoredSource {
+  const source = { feed, collection } as StoredSource;
+  if (listed.stix_id !== undefined) source.stix_id = listed.stix_id;
+  if (listed.confidence !== undefined) source.confidence = listed.confidence;
+  if (listed.tlp !== undefined) source.tlp = listed.tlp;
+  if (listed.valid_from !== undefined) source.valid_from = listed.valid_from;
+  if (listed.valid_until !== undefined) source.valid_until = listed.valid_until;
+  if (listed.title !== undefined) source.title = listed.title;
+  if (listed.labels !== undefined) source.labels = [...listed.labels];
+  source.first_seen = first_seen;
+  source.last_seen = last_seen;
+  return source;
 }
 
 export function sortSources(sources: StoredSource[]): StoredSource[] {
   return sources.sort((a, b) => (sourceKey(a) < sourceKey(b) ? -1 : 1));
+}
+
+/** A copy of a stored indicator that shares nothing a caller could edit. */
+export function copyIndicator(indicator: StoredIndicator): StoredIndicator {
+  return {
+    type: indicator.type,
+    value: indicator.value,
+    sources: indicator.sources.map((source) => {
+      const copy = { ...source };
+      if (source.labels !== undefined) copy.labels = [...source.labels];
+      return copy;
+    }),
+  };
 }
 
 /** Whether `expire` at `now` removes the source. */
@@ -156,6 +299,19 @@ export interface IndicatorReader {
   get(keys: readonly string[]): Promise<(StoredIndicator | null)[]>;
   /** The prefix lengths of stored cidrs of that family (an ip's candidates are probed only at those). */
   cidrPrefixes(version: 4 | 6): Promise<number[]>;
+}
+
+/** The network of `cidr` at `prefix` bits (fewer than its own), written as formatNetwork does. */
+function containingNetwork(cidr: Cidr, prefix: number): string {
+  if (cidr.version === 6) {
+    const network = networkOf(6, cidr.network, prefix);
+    return formatNetwork({ version: 6, network, prefix });
+  }
+  // IPv4 in plain numbers: an ip is probed at up to 32 lengths, and bigints cost far more.
+  const address = Number(cidr.network);
+  const network = address - (address % 2 ** (32 - prefix));
+  const dotted = [0x1000000, 0x10000, 0x100, 1].map((place) => Math.floor(network / place) % 256);
+  return `${dotted.join('.')}/${prefix}`;
 }
 
 /**
@@ -177,8 +333,7 @@ export async function lookupIn(
   const probeAddress = async (cidr: Cidr, matched_by: MatchedBy) => {
     const prefixes = await reader.cidrPrefixes(cidr.version);
     for (const prefix of prefixes.filter((p) => p < cidr.prefix).sort((a, b) => b - a)) {
-      const network = networkOf(cidr.version, cidr.network, prefix);
-      probe('cidr', formatNetwork({ version: cidr.version, network, prefix }), matched_by);
+      probe('cidr', containingNetwork(cidr, prefix), matched_by);
     }
   };
   const probeDomain = (domain: string, matched_by: MatchedBy) => {

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -130,6 +130,78 @@ describe('LocalIndicatorStore', () => {
     expect(await reopened.count()).toBe(1);
     const [match] = (await reopened.lookup('198.51.100.1', T0)).matches;
     expect(match?.sources.map((s) => s.feed)).toEqual(['feed-a', 'feed-b']);
+  });
+
+  it('keeps facts that look like log syntax through replay and compaction', async () => {
+    // The log cuts one JSON array of lines at `],["set",`: no fact may be cut with it.
+    const tricky = [
+      '],["set","ip","198.51.100.99"',
+      '"quoted" \\ back\\slash',
+      'line\nbreak',
+      'é😀',
+    ];
+    const lookAll = (store: LocalIndicatorStore) =>
+      Promise.all(tricky.map((_, i) => store.lookup(`d${i}.evil.example`, T0)));
+    const store = await openStore();
+    await store.upsert(
+      'feed "a"],[',
+      'c\\1',
+      tricky.map((text, i) => ({
+        type: 'domain',
+        value: `d${i}.evil.example`,
+        facts: { stix_id: text, title: text, labels: [text, ']'], confidence: i },
+      })),
+      T0,
+    );
+    const before = await lookAll(store);
+    expect(before.map((found) => found.matches[0]?.sources[0]?.title)).toEqual(tricky);
+    await store.close();
+
+    const replayed = await openStore();
+    expect(await replayed.count()).toBe(tricky.length);
+    expect(await lookAll(replayed)).toEqual(before);
+    await replayed.compact();
+    await replayed.close();
+    expect(await lookAll(await openStore())).toEqual(before);
+  });
+
+  it('reads snapshots and logs that hold whole records as objects', async () => {
+    const source = (feed: string, confidence: number) => ({
+      feed,
+      collection: 'c1',
+      confidence,
+      first_seen: T0.toISOString(),
+      last_seen: T0.toISOString(),
+    });
+    const record = (value: string, ...sources: ReturnType<typeof source>[]) => ({
+      type: 'ip',
+      value,
+      sources,
+    });
+    await mkdir(join(dataDir, 'intel'), { recursive: true });
+    await writeFile(
+      join(dataDir, 'intel', 'indicators.snapshot'),
+      [record('198.51.100.1', source('feed-a', 10)), record('198.51.100.2', source('feed-a', 20))]
+        .map((line) => `${JSON.stringify(line)}\n`)
+        .join(''),
+    );
+    await writeFile(
+      join(dataDir, 'intel', 'indicators.log'),
+      [
+        { put: record('198.51.100.1', source('feed-a', 10), source('feed-b', 30)) },
+        { remove: 'ip:198.51.100.2' },
+      ]
+        .map((line) => `${JSON.stringify(line)}\n`)
+        .join(''),
+    );
+
+    const store = await openStore();
+    expect(await store.count()).toBe(1);
+    const [match] = (await store.lookup('198.51.100.1', T0)).matches;
+    expect(match?.sources.map((s) => [s.feed, s.confidence])).toEqual([
+      ['feed-a', 10],
+      ['feed-b', 30],
+    ]);
   });
 
   it('refuses changes once closed', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { IndicatorType } from '../../src/intel/model.js';
+import { parseCidr } from '../../src/net/ip.js';
 import {
+  ADDRESS_BITS,
+  formatNetwork,
   guessType,
   normalizeGuess,
   normalizeIndicator,
@@ -71,6 +74,58 @@ describe('normalizeIndicator', () => {
     const result = normalizeIndicator(type, raw);
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toMatch(reason);
+  });
+});
+
+describe('addresses', () => {
+  /** What net/ip makes of a value: the reading normalizeIndicator must agree with. */
+  function viaNetIp(text: string): { type: IndicatorType; value: string } | null {
+    const cidr = parseCidr(text.trim().replace(/^\[(.*)\]$/, '$1'));
+    if (!cidr) return null;
+    const type = cidr.prefix === ADDRESS_BITS[cidr.version] ? 'ip' : 'cidr';
+    return { type, value: formatNetwork(cidr) };
+  }
+
+  /** Address-like text of every shape, valid or not, the same on every run. */
+  function* candidates(): Generator<string> {
+    const octets = ['0', '00', '01', '7', '10', '99', '100', '199', '249', '250', '255', '256'];
+    const groups = ['0', '0000', '1', '00ff', 'ABCD', 'abc', 'ffff', '12345', 'g', ''];
+    const suffixes = ['', '/0', '/00', '/1', '/8', '/17', '/24', '/31', '/32', '/33', '/48'];
+    const more = ['/64', '/96', '/127', '/128', '/129', '/', '/024', '/x'];
+    let n = 0;
+    const pick = <T>(list: readonly T[], salt: number): T => list[(n * salt) % list.length]!;
+    for (n = 0; n < 4000; n++) {
+      const quad = [7, 11, 13, 17].map((salt) => pick(octets, salt + n)).join('.');
+      const hex = Array.from({ length: 1 + (n % 9) }, (_, i) => pick(groups, 3 + i * 5)).join(':');
+      const six =
+        n % 5 === 0
+          ? hex.replace(/:/, '::')
+          : n % 7 === 0
+            ? `${pick(['::ffff:', '::', '64:ff9b::', '1:2:3:4:5:6:'], 3)}${quad}`
+            : hex;
+      const suffix = pick([...suffixes, ...more], 19);
+      for (const text of [`${quad}${suffix}`, `${six}${suffix}`]) {
+        yield n % 11 === 0 ? `[${text}]` : n % 13 === 0 ? ` ${text} ` : text;
+      }
+    }
+  }
+
+  it('reads every address and prefix as net/ip does, and refuses what it refuses', () => {
+    let valid = 0;
+    for (const text of candidates()) {
+      const expected = viaNetIp(text);
+      for (const type of ['ip', 'cidr'] as const) {
+        const result = normalizeIndicator(type, text);
+        if (expected === null) expect(result.ok, text).toBe(false);
+        else expect(result, text).toEqual({ ok: true, ...expected });
+      }
+      if (expected) {
+        valid++;
+        expect(guessType(text), text).toBe(expected.type);
+      }
+    }
+    // The generator must reach both sides of the parser, not only its refusals.
+    expect(valid).toBeGreaterThan(1000);
   });
 });
 

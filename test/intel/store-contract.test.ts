@@ -205,6 +205,24 @@ describe.each([local, redis])('IndicatorStore ($name)', (backend) => {
     expect(sources.map((s) => s.stix_id)).toEqual(['indicator--1', 'indicator--2']);
   });
 
+  it('orders sources as their JSON source keys compare, whatever order they came in', async () => {
+    // As JSON, `"a b"` < `"a!"` < `"a"` < `"a\""`: the closing quote is what follows `a`.
+    for (const [hour, feed] of ['a', 'a"', 'a b', 'a!'].entries()) {
+      await store.upsert(feed, 'c1', [ioc('domain', 'evil.example')], hours(hour));
+    }
+    await store.upsert('a', 'c0', [ioc('domain', 'evil.example', { stix_id: 'x' })], hours(5));
+    await store.upsert('a', 'c0', [ioc('domain', 'evil.example')], hours(6));
+    const { matches } = await store.lookup('evil.example', hours(7));
+    expect(matches[0]?.sources.map((s) => [s.feed, s.collection, s.stix_id])).toEqual([
+      ['a b', 'c1', undefined],
+      ['a!', 'c1', undefined],
+      ['a', 'c0', 'x'],
+      ['a', 'c0', undefined],
+      ['a', 'c1', undefined],
+      ['a"', 'c1', undefined],
+    ]);
+  });
+
   it('finds every stored IPv4 prefix containing an address, longest first', async () => {
     await store.upsert(
       'feed-a',
