@@ -82,7 +82,12 @@ function extractIndicator(indicator: StixObject, markings: TlpMarkings, into: Ex
   if (!reduction.reducible) return unsupported(pattern, reduction.reason);
   const tlp = tlpOfObject(indicator, markings);
   for (const ioc of reduction.iocs) {
-    into.indicators.push({ ...ioc, facts: indicatorFacts(indicator, tlp) });
+    // A literal of fixed shape: every extracted indicator then shares one hidden class.
+    into.indicators.push({
+      type: ioc.type,
+      value: ioc.value,
+      facts: indicatorFacts(indicator, tlp),
+    });
   }
 }
 
