@@ -28,8 +28,27 @@ export function soar(args: string[], cwd = process.cwd()): CliResult {
   };
 }
 
-export function soarAsync(args: string[]) {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function soarAsync(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+}
+
+/**
+ * The CLI to its end without blocking this process: for tests whose simulators answer from
+ * this process (spawnSync would stall them).
+ */
+export function soarFinished(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const started = Date.now();
+  const child = soarAsync(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
+  );
 }
 
 export function tempDir(prefix = 'soar-cli-'): string {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import {
   startTaxii21Simulator,
   type Taxii21Simulator,
 } from '../../integrations/taxii/taxii21/simulator.js';
-import { BIN, soar, tempDir } from './cli-helpers.js';
+import { soar, soarFinished, tempDir } from './cli-helpers.js';
 
 let sim: Taxii21Simulator | null = null;
 afterEach(async () => {
@@ -18,16 +17,7 @@ afterEach(async () => {
 });
 
 /** The CLI, asynchronously: the simulator answers from this process. */
-function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-}
+const run = soarFinished;
 
 /** Every file under `dir`, as text. */
 function allText(dir: string): string {

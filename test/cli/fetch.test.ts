@@ -8,7 +8,7 @@ import {
   startCybereasonSimulator,
   type CybereasonSimulator,
 } from '../../integrations/cybereason/simulator/server.js';
-import { BIN, tempDir } from './cli-helpers.js';
+import { BIN, soarFinished, tempDir } from './cli-helpers.js';
 
 const TRIAGE = `id: malop-note
 name: Note a malop
@@ -52,14 +52,10 @@ describe('soar fetch', () => {
       config,
       `instances:\n  cr:\n    integration: cybereason\n    url: ${sim.url}\n    credentials:\n      username: "\${env:CR_USER}"\n      password: "\${env:CR_PASSWORD}"\n`,
     );
-    const env = { ...process.env, CR_USER: SIM_USER, CR_PASSWORD: SIM_PASSWORD };
     // The simulator runs in this process, so the CLI must not block it: spawn asynchronously.
     const fetch = async (): Promise<FetchResult> => {
-      const { spawn } = await import('node:child_process');
-      const child = spawn(
-        process.execPath,
+      const { code, stdout, stderr } = await soarFinished(
         [
-          BIN,
           'fetch',
           'cr',
           '--config',
@@ -70,16 +66,11 @@ describe('soar fetch', () => {
           join(dir, 'data'),
           '--json',
         ],
-        { env },
+        { CR_USER: SIM_USER, CR_PASSWORD: SIM_PASSWORD },
       );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(err).toBe('');
+      expect(stderr).toBe('');
       expect(code).toBe(0);
-      return JSON.parse(out) as FetchResult;
+      return JSON.parse(stdout) as FetchResult;
     };
 
     const first = await fetch();

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import {
   startCybereasonSimulator,
   type CybereasonSimulator,
 } from '../../integrations/cybereason/simulator/server.js';
-import { BIN, soar, tempDir } from './cli-helpers.js';
+import { soar, soarFinished, tempDir } from './cli-helpers.js';
 
 const TRIAGE = `id: malop-note
 name: Note a malop
@@ -27,13 +26,9 @@ afterEach(async () => {
   sim = null;
 });
 
-function schedulerOnce(
-  dir: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
+function schedulerOnce(dir: string) {
+  return soarFinished(
     [
-      BIN,
       'scheduler',
       '--local',
       '--once',
@@ -45,13 +40,8 @@ function schedulerOnce(
       '--data-dir',
       join(dir, 'data'),
     ],
-    { env: { ...process.env, CR_USER: SIM_USER, CR_PASSWORD: SIM_PASSWORD } },
+    { CR_USER: SIM_USER, CR_PASSWORD: SIM_PASSWORD },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('soar scheduler --local', () => {

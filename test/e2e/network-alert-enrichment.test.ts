@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../src/demo/lab.js';
-import { BIN, tempDir } from '../cli/cli-helpers.js';
+import { soarFinished, tempDir } from '../cli/cli-helpers.js';
 
 const ALERT = 'playbooks/alerts/pan-os-proxy-alert.json';
 
@@ -14,15 +13,7 @@ afterEach(async () => {
 });
 
 /** The CLI in a child process; asynchronous, because the simulators answer from this one. */
-async function soar(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { code, stdout, stderr };
-}
+const soar = soarFinished;
 
 describe('playbooks/network-alert-enrichment.yaml, run from the CLI on the seed alert', () => {
   it('sends the PAN-OS alert to SECDO, finds the endpoint and links both investigations', async () => {
