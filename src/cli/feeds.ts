@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { adhocFeedInstance } from '../../integrations/taxii/adhoc.js';
 import type { InstanceContext } from '../integration-sdk/define.js';
 import { pollFeed, type FeedPollResult } from '../intel/feed-poll.js';
 import { CommandError } from '../integration-sdk/errors.js';
-import { DEFAULT_TIMEOUT_MS } from '../integration-sdk/http.js';
 import { hookContext } from '../runtime/hook-context.js';
 import { HttpClients } from '../runtime/http-clients.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
@@ -107,39 +106,14 @@ async function configuredFeed(
   }
 }
 
-/** An instance for a feed given on the command line; its id (and watermark) follows its URL. */
 function adhocInstance(options: FeedsPollOptions): InstanceContext {
-  if (options.taxii !== '2.1' && options.taxii !== '1.1') {
-    throw new CliError(`--taxii must be 2.1 or 1.1, got ${JSON.stringify(options.taxii ?? null)}`);
-  }
-  if (!options.url || !options.collection)
-    throw new CliError('an ad-hoc feed needs --url and --collection');
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new CliError(`--url is not a URL: ${options.url}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new CliError('--url must be http or https');
-  const path = url.pathname;
-  const settings: Record<string, unknown> = {
+  const instance = adhocFeedInstance({
     version: options.taxii,
+    url: options.url,
     collection: options.collection,
-  };
-  if (options.taxii === '2.1') settings.discovery = path === '/' ? 'taxii2/' : path;
-  else if (/discovery\/?$/.test(path)) settings.discovery = path;
-  else settings.poll = path;
-  const key = createHash('sha256')
-    .update(`${options.taxii}\0${url.origin}${path}\0${options.collection}`)
-    .digest('hex');
-  return {
-    id: `adhoc-${key.slice(0, 16)}`,
-    url: url.origin,
-    credentials: { username: options.user ?? '', password: options.password ?? '' },
-    settings,
-    timeoutMs: DEFAULT_TIMEOUT_MS,
-    tls: { verify: true },
-    dryRun: false,
-  };
+    user: options.user,
+    password: options.password,
+  });
+  if (typeof instance === 'string') throw new CliError(instance);
+  return instance;
 }

@@ -167,4 +167,45 @@ describe('soar feeds poll and soar intel lookup', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not both');
   });
+
+  it('says what is wrong with an ad-hoc feed or the exclusion list', () => {
+    const version = soar([
+      'feeds',
+      'poll',
+      '--taxii',
+      '3.0',
+      '--url',
+      'https://x.example',
+      '--collection',
+      'c',
+    ]);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toContain('the TAXII version must be 2.1 or 1.1, got "3.0"');
+    const url = soar([
+      'feeds',
+      'poll',
+      '--taxii',
+      '2.1',
+      '--url',
+      'ftp://x.example/',
+      '--collection',
+      'c',
+    ]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain('the URL must be http or https');
+    const dir = tempDir();
+    const config = join(dir, 'soar.config.yaml');
+    writeFileSync(config, 'intel:\n  exclusions: [192.0.2.0/24, "not a host!"]\n');
+    const lookup = soar([
+      'intel',
+      'lookup',
+      '192.0.2.1',
+      '--config',
+      config,
+      '--data-dir',
+      join(dir, 'd'),
+    ]);
+    expect(lookup.code).toBe(2);
+    expect(lookup.stderr).toMatch(/soar\.config\.yaml: intel\.exclusions\[1\]/);
+  });
 });
