@@ -257,6 +257,33 @@ describe('playbooks/cybereason-malop-triage.yaml against the simulators', () => 
     );
   });
 
+  it('blocks nothing for a low-severity malop and leaves it to an analyst', async () => {
+    lab = await labEngine();
+    const { incident } = await lab.engine.ingest(
+      'cybereason',
+      {
+        key: POWERSHELL,
+        type: 'cybereason.malop',
+        name: 'powershell.exe',
+        severity: 'low',
+        fields: { guid: POWERSHELL },
+      },
+      'test',
+    );
+    const run = await lab.engine.start('cybereason-malop-triage', { auto_approve: true }, incident);
+    await lab.engine.idle();
+    const summary = await lab.engine.summary(run);
+    expect(summary).toMatchObject({
+      status: 'completed',
+      outputs: { reason: 'its severity is low, below the block threshold (medium)' },
+    });
+    expect(lab.lab.fortigate.requests).toEqual([]);
+    expect(lab.lab.cybereason.state.crimeStatus(POWERSHELL)).toBe('TODO');
+    expect(lab.lab.cybereason.state.comments(POWERSHELL)).toEqual([
+      `SOAR run ${run}: nothing blocked: its severity is low, below the block threshold (medium).`,
+    ]);
+  });
+
   it('carries on to the block decision when SECDO refuses the enrichment', async () => {
     lab = await labEngine();
     lab.lab.secdo.inject(
