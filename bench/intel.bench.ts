@@ -14,6 +14,7 @@ import { normalizeGuess, normalizeIndicator } from '../src/intel/normalize.js';
 import { RedisIndicatorStore } from '../src/intel/redis-store.js';
 import { extractStix2 } from '../src/intel/stix/index.js';
 import { indicatorKey, type IndicatorStore, type UpsertCounts } from '../src/intel/store.js';
+import { seededRandom } from '../src/simulation/seeded-random.js';
 
 /**
  * Indicator store benchmarks, per backend: ingest of a generated STIX 2.1 feed (extraction and
@@ -55,18 +56,6 @@ interface Backend {
   open(): Promise<{ store: IndicatorStore; drop(): Promise<void> }>;
   /** Closes what is left open and deletes every store's data. */
   close(): Promise<void>;
-}
-
-/** mulberry32, as the fixture generator uses: the same indices give the same values every run. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function hexDigits(random: () => number, digits: number): string {
@@ -142,7 +131,7 @@ function ipv4(first: number, low24: number): string {
 }
 
 function fillValue(i: number): { type: IndicatorType; value: string } {
-  const random = randomSource(i * 7919 + 17);
+  const random = seededRandom(i * 7919 + 17);
   const kind = FILL_KINDS[i % FILL_KINDS.length] ?? 'ip';
   switch (kind) {
     case 'ip':
@@ -181,7 +170,7 @@ function fillValue(i: number): { type: IndicatorType; value: string } {
 /** Facts shaped like the STIX extraction's, so stored records have a realistic size. */
 function fillIndicator(i: number): ExtractedIndicator {
   const { type, value } = fillValue(i);
-  const random = randomSource(i);
+  const random = seededRandom(i);
   return {
     type,
     value,
@@ -228,7 +217,7 @@ interface Query {
  * paths on stored domains, found through their host).
  */
 function makeQueries(count: number, filled: number, seed: number): Query[] {
-  const random = randomSource(seed);
+  const random = seededRandom(seed);
   const queries: Query[] = [];
   for (let n = 0; n < count; n++) {
     const draw = random();

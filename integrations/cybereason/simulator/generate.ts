@@ -4,6 +4,7 @@
  * example.com/.net/.org, so generated data can never point at a real host.
  */
 import type { SimConnection, SimMachine, SimMalop, SimProcess } from './model.js';
+import { seededRandom } from '../../../src/simulation/seeded-random.js';
 
 export interface GenerateOptions {
   seed?: number;
@@ -35,20 +36,8 @@ const WORDS = ['cdn', 'update', 'sync', 'telemetry', 'static', 'mail', 'api', 'f
 const NETS = ['192.0.2.', '198.51.100.', '203.0.113.'];
 const GUID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-/** mulberry32: small, fast, and good enough to vary test data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateMalops(count: number, options: GenerateOptions = {}): SimMalop[] {
-  const rand = random(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const now = options.now ?? Date.now();
   const span = options.spanMs ?? 30 * 24 * 60 * 60 * 1000;
   const int = (n: number): number => Math.floor(rand() * n);
