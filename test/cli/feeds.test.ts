@@ -208,4 +208,59 @@ describe('soar feeds poll and soar intel lookup', () => {
     expect(lookup.code).toBe(2);
     expect(lookup.stderr).toMatch(/soar\.config\.yaml: intel\.exclusions\[1\]/);
   });
+  it("expires a feed's listings after its own expiry, or intel.expiry when it sets none", async () => {
+    sim = await startTaxii21Simulator();
+    const dir = tempDir();
+    const config = join(dir, 'soar.config.yaml');
+    const feed = (id: string, expiry?: string) => [
+      `  ${id}:`,
+      '    integration: taxii',
+      `    url: ${sim!.url}`,
+      '    credentials: { username: "${env:CTI_USER}", password: "${env:CTI_PASSWORD}" }',
+      `    settings: { version: "2.1", collection: ${SIM_INDICATORS_COLLECTION}${expiry ? `, expiry: ${expiry}` : ''} }`,
+    ];
+    writeFileSync(
+      config,
+      ['intel:', '  expiry: 1s', 'instances:', ...feed('short'), ...feed('long', '30d'), ''].join(
+        '\n',
+      ),
+    );
+    const env = { CTI_USER: SIM_USER, CTI_PASSWORD: SIM_PASSWORD };
+    const data = join(dir, 'data');
+    const poll = async (id: string) => {
+      const result = await run(
+        ['feeds', 'poll', id, '--config', config, '--data-dir', data, '--json'],
+        env,
+      );
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as Record<string, number>;
+    };
+    const feedsListing = () => {
+      const lookup = soar([
+        'intel',
+        'lookup',
+        '203.0.113.7',
+        '--config',
+        config,
+        '--data-dir',
+        data,
+        '--json',
+      ]);
+      const verdict = JSON.parse(lookup.stdout) as { reasons: { feed: string }[] };
+      return [...new Set(verdict.reasons.map((reason) => reason.feed))].sort();
+    };
+
+    const first = await poll('short');
+    expect(first.added).toBeGreaterThan(0);
+    const second = await poll('long');
+    expect(second).toMatchObject({ added: 0, expired: 0 });
+    expect(second.updated).toBeGreaterThanOrEqual(first.added!);
+    expect(feedsListing()).toEqual(['long', 'short']);
+
+    // After a second, the short feed's listings are past intel.expiry; the long feed's stay.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const third = await poll('short');
+    expect(third).toMatchObject({ objects: 0, expired: 0 });
+    expect(feedsListing()).toEqual(['long']);
+  });
 });

@@ -31,6 +31,16 @@ ObservationAnd
 QualifiedObservation
   = base:ObservationPrimary qualifiers:(_ @Qualifier)*
     {
+      // STIX 2.1 section 9.5.1: at most one qualifier of each type per observation expression.
+      const seen = new Set();
+      for (const qualifier of qualifiers) {
+        if (seen.has(qualifier.kind)) {
+          error(qualifier.kind === 'start-stop'
+            ? 'START/STOP given twice on one observation expression'
+            : qualifier.kind.toUpperCase() + ' given twice on one observation expression');
+        }
+        seen.add(qualifier.kind);
+      }
       return qualifiers.reduce(
         (expression, qualifier) => ({ kind: 'qualified', expression, qualifier }),
         base,
