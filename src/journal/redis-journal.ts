@@ -5,7 +5,7 @@ import { JournalCorruptError } from './file-recovery.js';
 import type { JournalHeadCache } from './redis-head-cache.js';
 import type { JournalRedisKeys } from './redis-keys.js';
 import { appendEntries } from './redis-scripts.js';
-import type { JournalHead, JournalRedis } from './redis-scripts.js';
+import type { GuardedWrite, JournalHead, JournalRedis } from './redis-scripts.js';
 import type { Redactor } from './redact.js';
 
 /**
@@ -27,11 +27,18 @@ export interface RedisJournalContext {
   register(): Promise<unknown>;
 }
 
+/** What a guarded append did: appended its entries and wrote its document, or neither. */
+export type GuardedAppendResult =
+  | { status: 'appended'; entries: JournalEntry[] }
+  | { status: 'guard-failed'; version: number };
+
 interface PendingAppend {
   drafts: readonly JournalDraft[];
   redactor: Redactor;
   entries: JournalEntry[];
-  resolve(entries: JournalEntry[]): void;
+  /** A document to write with the entries; such an append is committed in a batch of its own. */
+  guard?: GuardedWrite;
+  resolve(result: GuardedAppendResult): void;
   reject(error: Error): void;
 }
 
@@ -64,8 +71,35 @@ export class RedisJournal {
   ) {}
 
   append(drafts: readonly JournalDraft[]): Promise<JournalEntry[]> {
+    return this.enqueue(drafts).then((result) =>
+      result.status === 'appended' ? result.entries : [],
+    );
+  }
+
+  /**
+   * Appends `drafts` and writes the guarded document in one step, if the document is still
+   * at its expected version; otherwise writes nothing and says which version it is at.
+   */
+  appendGuarded(
+    drafts: readonly JournalDraft[],
+    guard: GuardedWrite,
+  ): Promise<GuardedAppendResult> {
+    return this.enqueue(drafts, guard);
+  }
+
+  private enqueue(
+    drafts: readonly JournalDraft[],
+    guard?: GuardedWrite,
+  ): Promise<GuardedAppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ drafts, redactor: this.context.redactor, entries: [], resolve, reject });
+      this.queue.push({
+        drafts,
+        redactor: this.context.redactor,
+        entries: [],
+        ...(guard ? { guard } : {}),
+        resolve,
+        reject,
+      });
       if (!this.writing) {
         this.writing = true;
         this.drained = this.drain();
@@ -82,8 +116,7 @@ export class RedisJournal {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
+        const batch = this.takeBatch();
         try {
           await this.commit(batch);
         } catch (error) {
@@ -100,7 +133,15 @@ export class RedisJournal {
     }
   }
 
+  /** Plain appends up to the next guarded one, or that guarded append alone. */
+  private takeBatch(): PendingAppend[] {
+    const guarded = this.queue.findIndex((pending) => pending.guard !== undefined);
+    const size = guarded === -1 ? this.queue.length : Math.max(guarded, 1);
+    return this.queue.splice(0, size);
+  }
+
   private async commit(batch: PendingAppend[]): Promise<void> {
+    const guard = batch[0]?.guard;
     const { client, keys, heads } = this.context;
     const storedIds = new Set<string>();
     let head = heads.get(this.key) ?? (await readHead(client, keys, batch, storedIds));
@@ -108,12 +149,17 @@ export class RedisJournal {
     for (let attempt = 1; ; attempt += 1) {
       live = chainBatch(head, storedIds, live);
       const entries = live.flatMap((pending) => pending.entries);
-      if (entries.length === 0) break; // all already stored
-      if (head.seq === 0) await this.context.register();
-      const outcome = await appendEntries(client, keys, head, entries);
+      if (live.length === 0) return; // the guarded append's drafts were rejected
+      if (entries.length === 0 && guard === undefined) break; // all already stored
+      if (head.seq === 0 && entries.length > 0) await this.context.register();
+      const outcome = await appendEntries(client, keys, head, entries, guard);
       if (outcome.status === 'appended') {
         head = outcome.head;
         break;
+      }
+      if (outcome.status === 'guard-failed') {
+        for (const pending of live) pending.resolve(outcome);
+        return;
       }
       if (outcome.status === 'inconsistent') {
         throw new JournalCorruptError(
@@ -133,7 +179,7 @@ export class RedisJournal {
       }
     }
     heads.set(this.key, head);
-    for (const pending of live) pending.resolve(pending.entries);
+    for (const pending of live) pending.resolve({ status: 'appended', entries: pending.entries });
   }
 }
 

@@ -7,6 +7,8 @@
  *                      holding the exact JSON line the file store writes
  *   {P:<key>}:head     HASH {seq, hash} of the newest entry: what the next entry chains to
  *   {P:<key>}:ids      HASH entry id -> seq, so a re-append is recognised without a scan
+ *   {P:<key>}:doc:<n> HASH {v, doc}: a document kept in the journal's slot and written with
+ *                      its entries (a run's state: see appendGuarded)
  *   {P}:journals       SET of journal keys, for keys(). Its own slot: it is written outside
  *                      the append script, before a journal's first entry
  *
@@ -45,4 +47,10 @@ export function journalRedisKeys(prefix: string, key: string): JournalRedisKeys 
 
 export function journalIndexKey(prefix: string): string {
   return `{${prefix}}:journals`;
+}
+
+/** A document kept in a journal's slot (see appendEntries-4); `name` must not contain braces. */
+export function journalDocumentKey(prefix: string, key: string, name: string): string {
+  if (/[{}]/.test(name)) throw new Error(`document name ${JSON.stringify(name)} has a brace`);
+  return `{${prefix}:${key}}:doc:${name}`;
 }

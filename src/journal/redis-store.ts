@@ -7,9 +7,11 @@ import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
 import { JournalHeadCache } from './redis-head-cache.js';
 import { RedisJournal } from './redis-journal.js';
+import type { GuardedAppendResult } from './redis-journal.js';
 import {
   DEFAULT_JOURNAL_PREFIX,
   assertJournalPrefix,
+  journalDocumentKey,
   journalIndexKey,
   journalRedisKeys,
 } from './redis-keys.js';
@@ -19,6 +21,13 @@ import { JournalStoreClosedError } from './store.js';
 import type { JournalStore, JournalStoreOptions } from './store.js';
 
 export { JournalContentionError } from './redis-journal.js';
+export type { GuardedAppendResult } from './redis-journal.js';
+
+/** A versioned document kept in a journal's slot, written only together with entries. */
+export interface JournalDocument {
+  version: number;
+  value: string;
+}
 export { InvalidJournalPrefixError } from './redis-keys.js';
 
 /** Messages per XRANGE: bounds how long one read holds the server and how big a reply gets. */
@@ -60,6 +69,37 @@ export class RedisJournalStore implements JournalStore {
     this.assertUsable(key);
     if (drafts.length === 0) return [];
     return this.journal(key).append(drafts);
+  }
+
+  /**
+   * Appends `drafts` to journal `key` and writes its document `name` as `value` at version
+   * `expected + 1`, in one atomic step, if the document is still at version `expected` (0: not
+   * stored yet). Otherwise nothing is written and the result gives the document's version.
+   */
+  async appendGuarded(
+    key: string,
+    drafts: readonly JournalDraft[],
+    document: { name: string; expected: number; value: string },
+  ): Promise<GuardedAppendResult> {
+    this.assertUsable(key);
+    return this.journal(key).appendGuarded(drafts, {
+      key: journalDocumentKey(this.prefix, key, document.name),
+      expected: document.expected,
+      next: document.expected + 1,
+      value: document.value,
+    });
+  }
+
+  /** A document written by appendGuarded, or null. */
+  async readDocument(key: string, name: string): Promise<JournalDocument | null> {
+    this.assertUsable(key);
+    const [version, value] = await this.client.hmget(
+      journalDocumentKey(this.prefix, key, name),
+      'v',
+      'doc',
+    );
+    if (version == null || value == null) return null;
+    return { version: Number(version), value };
   }
 
   async read(key: string): Promise<JournalEntry[]> {

@@ -154,6 +154,86 @@ describe('RedisJournalStore (store contract)', () => {
   });
 });
 
+describe('RedisJournalStore: documents written with their entries', () => {
+  const doc = (expected: number, value: string) => ({ name: 'run:r1', expected, value });
+
+  it('writes the entries and the document together, then refuses a stale version', async () => {
+    const store = createStore();
+    const first = await store.appendGuarded('INC-1', drafts(2), doc(0, 'v1'));
+    expect(first.status).toBe('appended');
+    expect(await store.readDocument('INC-1', 'run:r1')).toEqual({ version: 1, value: 'v1' });
+
+    // A writer that read version 0 too: nothing of its commit lands.
+    const stale = await store.appendGuarded('INC-1', drafts(1, 3), doc(0, 'other'));
+    expect(stale).toEqual({ status: 'guard-failed', version: 1 });
+    expect((await store.read('INC-1')).map((entry) => entry.id)).toEqual(['d1', 'd2']);
+    expect(await store.readDocument('INC-1', 'run:r1')).toEqual({ version: 1, value: 'v1' });
+
+    // A document alone, with no entries, is compare-and-set all the same.
+    expect(await store.appendGuarded('INC-1', [], doc(1, 'v2'))).toEqual({
+      status: 'appended',
+      entries: [],
+    });
+    expect(await store.readDocument('INC-1', 'run:r1')).toEqual({ version: 2, value: 'v2' });
+    await store.close();
+  });
+
+  it('lets exactly one of many writers at the same version win, from any connection', async () => {
+    const other = testRedisClient(server.url);
+    try {
+      const stores = [createStore(), new RedisJournalStore(other, { prefix })];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          stores[n % 2]!.appendGuarded('INC-1', drafts(1, n + 1), doc(0, `writer ${n}`)),
+        ),
+      );
+      const winners = results.flatMap((result, n) => (result.status === 'appended' ? [n] : []));
+      expect(winners).toHaveLength(1);
+      const entries = await stores[0]!.read('INC-1');
+      expect(entries.map((entry) => entry.id)).toEqual([`d${winners[0]! + 1}`]);
+      expect(await stores[0]!.readDocument('INC-1', 'run:r1')).toEqual({
+        version: 1,
+        value: `writer ${winners[0]}`,
+      });
+      await Promise.all(stores.map((store) => store.close()));
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('re-chains its entries when another process appended first, keeping the document', async () => {
+    const other = testRedisClient(server.url);
+    try {
+      const mine = createStore();
+      const theirs = new RedisJournalStore(other, { prefix });
+      await mine.append('INC-1', drafts(1));
+      await theirs.append('INC-1', drafts(2, 2)); // mine's cached head is now stale
+      const result = await mine.appendGuarded('INC-1', drafts(1, 4), doc(0, 'v1'));
+      expect(result.status).toBe('appended');
+      const entries = await mine.read('INC-1');
+      expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+      expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 4 });
+      expect(await mine.readDocument('INC-1', 'run:r1')).toEqual({ version: 1, value: 'v1' });
+      await Promise.all([mine.close(), theirs.close()]);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('keeps plain appends queued before and after a guarded one in call order', async () => {
+    const store = createStore();
+    const [a, b, c] = await Promise.all([
+      store.append('INC-1', drafts(2)),
+      store.appendGuarded('INC-1', drafts(1, 3), doc(0, 'v1')),
+      store.append('INC-1', drafts(2, 4)),
+    ]);
+    expect(a.map((entry) => entry.seq)).toEqual([1, 2]);
+    expect(b).toMatchObject({ status: 'appended', entries: [{ seq: 3 }] });
+    expect(c.map((entry) => entry.seq)).toEqual([4, 5]);
+    await store.close();
+  });
+});
+
 describe('RedisJournalStore', () => {
   it('keeps every key of a journal under one hash tag, so a journal sits in one Cluster slot', async () => {
     const store = createStore();
