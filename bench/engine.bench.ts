@@ -11,7 +11,7 @@ import { compilePlaybook } from '../src/playbook/compile.js';
 import { validatePlaybook } from '../src/playbook/validate.js';
 import { FileRunStore } from '../src/runtime/local/file-run-store.js';
 import { LocalEngine } from '../src/runtime/local/local-engine.js';
-import { MemoryRunStore, type RunStore } from '../src/runtime/local/run-store.js';
+import { MemoryRunStore, type RunStore } from '../src/runtime/run-store.js';
 import { PlaybookLibrary, playbookHash } from '../src/runtime/playbook-library.js';
 import { echoChain, mixedPlaybook } from './generate.js';
 

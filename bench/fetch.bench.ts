@@ -12,7 +12,7 @@ import { MemoryJournalStore } from '../src/journal/memory-store.js';
 import { hookContext } from '../src/runtime/hook-context.js';
 import { HttpClients } from '../src/runtime/http-clients.js';
 import { LocalEngine } from '../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../src/runtime/playbook-library.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Instances } from '../integration-sdk/instances.js';
 import type { HttpClients } from './http-clients.js';
 import { hookContext } from './hook-context.js';
 import type { LocalEngine } from './local/local-engine.js';
-import type { RunStore } from './local/run-store.js';
+import type { RunStore } from './run-store.js';
 import type { PlaybookLibrary } from './playbook-library.js';
 
 /** A fetch of 100,000 malops takes well under a minute; ten is a generous bound. */

@@ -6,7 +6,7 @@ import { Registry } from '../../src/integration-sdk/registry.js';
 import { MemoryJournalStore } from '../../src/journal/memory-store.js';
 import { verifyEntries } from '../../src/journal/verify.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
 
 /**

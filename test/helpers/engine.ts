@@ -5,7 +5,7 @@ import { builtinIntegrations } from '../../integrations/index.js';
 import { MemoryJournalStore } from '../../src/journal/memory-store.js';
 import { Registry } from '../../src/integration-sdk/registry.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
 
 /** A local engine over a temp directory of playbooks, with in-memory state and journal. */

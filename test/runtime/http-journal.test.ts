@@ -12,7 +12,7 @@ import { Registry } from '../../src/integration-sdk/registry.js';
 import { createRedactor } from '../../src/journal/redact.js';
 import { MemoryJournalStore } from '../../src/journal/memory-store.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
 
 const TOKEN = 'api-token-9f8e7d6c5b4a';

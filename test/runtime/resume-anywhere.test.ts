@@ -8,7 +8,7 @@ import { verifyEntries } from '../../src/journal/verify.js';
 import { compilePlaybook } from '../../src/playbook/compile.js';
 import { persistSnapshot, restoreSnapshot } from '../../src/playbook/advance.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
-import { MemoryRunStore, type RunRecord } from '../../src/runtime/local/run-store.js';
+import { MemoryRunStore, type RunRecord } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
 
 /**

@@ -8,7 +8,7 @@ import { FileJournalStore } from '../../src/journal/file-store.js';
 import { verifyEntries } from '../../src/journal/verify.js';
 import { FileRunStore } from '../../src/runtime/local/file-run-store.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
-import type { RunRecord } from '../../src/runtime/local/run-store.js';
+import type { RunRecord } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
 import { echoChain } from '../../bench/generate.js';
 

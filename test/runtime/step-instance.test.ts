@@ -8,7 +8,7 @@ import { Instances } from '../../src/integration-sdk/instances.js';
 import { Registry } from '../../src/integration-sdk/registry.js';
 import { MemoryJournalStore } from '../../src/journal/memory-store.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
 
 const CONFIG = `instances:

@@ -8,7 +8,7 @@ import type {
   RunRecord,
   RunStore,
   ScheduleState,
-} from './run-store.js';
+} from '../run-store.js';
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,200}$/;
 

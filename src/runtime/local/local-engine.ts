@@ -1,5 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { canonicalJson } from '../../journal/canonical.js';
 import type { IntelService } from '../../intel/service.js';
 import type { FetchedIncident } from '../../integration-sdk/define.js';
 import type { AnyMachineSnapshot } from 'xstate';
@@ -7,28 +5,26 @@ import type { JournalDraft } from '../../journal/entry.js';
 import type { JournalStore } from '../../journal/store.js';
 import type { Registry } from '../../integration-sdk/registry.js';
 import { incidentFromAlert, type Incident } from '../../incidents/incident.js';
-import {
-  advance,
-  persistSnapshot,
-  restoreSnapshot,
-  startRun,
-  type Advanced,
-} from '../../playbook/advance.js';
+import { advance, restoreSnapshot, type Advanced } from '../../playbook/advance.js';
 import { compilePlaybook, type CompiledPlaybook } from '../../playbook/compile.js';
 import { resolveInputs } from '../../playbook/inputs.js';
-import {
-  effectKey,
-  isEffectLive,
-  isPendingKind,
-  type PendingEffect,
-} from '../../playbook/outbox.js';
+import { effectKey, type PendingEffect } from '../../playbook/outbox.js';
 import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
 import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import type { Instances } from '../../integration-sdk/instances.js';
-import type { ApprovalRecord, RunLogEntry, RunRecord, RunStatus, RunStore } from './run-store.js';
+import type { ApprovalRecord, RunLogEntry, RunRecord, RunStore } from '../run-store.js';
+import {
+  draftOf,
+  fetchedIncidentId,
+  firstRecord,
+  incidentCreatedDraft,
+  incidentUpdate,
+  newId,
+  nextRecord,
+} from '../run-records.js';
 
 export interface LocalEngineOptions {
   registry: Registry;
@@ -100,19 +96,7 @@ export class LocalEngine {
     const now = this.now().toISOString();
     const incident = incidentFromAlert(alert, { id, now, source });
     await this.options.store.saveIncident(incident);
-    await this.options.journal.append(incident.id, [
-      {
-        id: `${incident.id}-created`,
-        at: now,
-        incident: incident.id,
-        run: null,
-        step: null,
-        kind: 'incident.created',
-        actor: { kind: 'system', id: source },
-        summary: `incident created: ${incident.name} (${incident.type}, ${incident.severity})`,
-        data: { ...incident },
-      },
-    ]);
+    await this.options.journal.append(incident.id, [incidentCreatedDraft(incident, source)]);
     return incident;
   }
 
@@ -126,49 +110,22 @@ export class LocalEngine {
     fetched: FetchedIncident,
     source: string,
   ): Promise<{ incident: Incident; outcome: 'created' | 'updated' | 'unchanged' }> {
-    const digest = createHash('sha256').update(`${integration}\u0000${fetched.key}`).digest('hex');
-    const id = `inc-${digest.slice(0, 24)}`;
+    const id = fetchedIncidentId(integration, fetched.key);
     const existing = await this.options.store.loadIncident(id);
-    const alert = {
-      type: fetched.type,
-      name: fetched.name,
-      severity: fetched.severity,
-      fields: fetched.fields,
-    };
-    if (!existing)
+    if (!existing) {
+      const alert = {
+        type: fetched.type,
+        name: fetched.name,
+        severity: fetched.severity,
+        fields: fetched.fields,
+      };
       return { incident: await this.createIncident(alert, source, id), outcome: 'created' };
-    const fresh = incidentFromAlert(alert, {
-      id,
-      now: existing.created_at,
-      source: existing.source,
-    });
-    const before = canonicalJson({
-      name: existing.name,
-      severity: existing.severity,
-      fields: existing.fields,
-    });
-    const after = canonicalJson({
-      name: fresh.name,
-      severity: fresh.severity,
-      fields: fresh.fields,
-    });
-    if (before === after) return { incident: existing, outcome: 'unchanged' };
-    await this.options.store.saveIncident(fresh);
-    const version = createHash('sha256').update(after).digest('hex').slice(0, 16);
-    await this.options.journal.append(id, [
-      {
-        id: `${id}-updated-${version}`,
-        at: this.now().toISOString(),
-        incident: id,
-        run: null,
-        step: null,
-        kind: 'incident.updated',
-        actor: { kind: 'system', id: source },
-        summary: `incident updated from ${source}: ${fresh.name} (${fresh.severity})`,
-        data: { name: fresh.name, severity: fresh.severity, fields: fresh.fields },
-      },
-    ]);
-    return { incident: fresh, outcome: 'updated' };
+    }
+    const update = incidentUpdate(existing, fetched, source, this.now().toISOString());
+    if (!update) return { incident: existing, outcome: 'unchanged' };
+    await this.options.store.saveIncident(update.incident);
+    await this.options.journal.append(id, [update.draft]);
+    return { incident: update.incident, outcome: 'updated' };
   }
 
   /**
@@ -201,44 +158,17 @@ export class LocalEngine {
     await this.options.store.savePlaybook(compiled.hash, compiled.playbook);
     this.compiled.set(compiled.hash, compiled);
     const started = this.now().toISOString();
-    const view = incident
-      ? {
-          id: incident.id,
-          type: incident.type,
-          name: incident.name,
-          severity: incident.severity,
-          fields: incident.fields,
-        }
-      : null;
     const owned = new WeakSet<object>();
-    const result = await startRun(
+    const { record, result } = await firstRecord(
       compiled,
-      {
-        run: {
-          id,
-          playbook: compiled.playbook.id,
-          version: compiled.playbook.version ?? 1,
-          started_at: started,
-          parent,
-        },
-        inputs,
-        incident: view,
-      },
-      { owned },
-    );
-    const record: RunRecord = {
       id,
-      version: 0,
-      playbook: { id: compiled.playbook.id, hash: compiled.hash },
-      journalKey: incident?.id ?? root,
-      incident: incident?.id ?? null,
+      inputs,
+      incident,
+      parent,
       root,
-      status: 'running',
-      snapshot: persistSnapshot(result.snapshot),
-      outbox: [],
-      drafts: [],
-      updated_at: started,
-    };
+      started,
+      owned,
+    );
     this.busy++;
     try {
       await this.serial(id, () => this.commit(record, result, started, [], owned));
@@ -683,73 +613,4 @@ export class LocalEngine {
   private fail(error: unknown): void {
     this.failure ??= error;
   }
-}
-
-/** A journal entry of a run, stamped with a deterministic id (appends are idempotent by id). */
-function draftOf(
-  entry: Advanced['journal'][number],
-  id: string,
-  at: string,
-  record: RunRecord,
-): JournalDraft {
-  return {
-    id,
-    at,
-    incident: record.incident,
-    run: record.id,
-    step: entry.step,
-    kind: entry.kind,
-    actor: entry.actor ?? { kind: 'system', id: 'engine' },
-    summary: entry.summary,
-    ...(entry.data ? { data: entry.data } : {}),
-    ...(entry.artifacts ? { artifacts: entry.artifacts } : {}),
-  };
-}
-
-/** The record after a committed event: pure, so that replaying the run log rebuilds it. */
-export function nextRecord(
-  record: RunRecord,
-  result: Advanced,
-  at: string,
-  extra: JournalDraft[],
-): RunRecord {
-  const context = result.snapshot.context as RunContext;
-  const version = record.version + 1;
-  const stamped = result.journal.map((entry, i) =>
-    draftOf(entry, `${record.id}-${version}-${i}`, at, record),
-  );
-  const drafts = extra.length > 0 ? [...extra, ...stamped] : stamped;
-  const outbox: PendingEffect[] = [];
-  for (const effect of record.outbox) if (isEffectLive(context, effect)) outbox.push(effect);
-  for (const effect of result.effects) {
-    if (isPendingKind(effect) && isEffectLive(context, effect)) outbox.push(effect);
-  }
-  const waitsOnPeopleOnly = !outbox.some(
-    (e) => e.kind !== 'approval' && !(e.kind === 'timer' && e.purpose === 'approval-timeout'),
-  );
-  const status: RunStatus =
-    result.snapshot.status === 'done'
-      ? context.outcome?.status === 'failed'
-        ? 'failed'
-        : 'completed'
-      : waitsOnPeopleOnly
-        ? 'waiting'
-        : 'running';
-  return {
-    ...record,
-    version,
-    status,
-    snapshot: persistSnapshot(result.snapshot),
-    outbox,
-    drafts,
-    updated_at: at,
-  };
-}
-
-export function newId(prefix: string): string {
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:TZ.]/g, '')
-    .slice(0, 14);
-  return `${prefix}-${stamp}-${randomBytes(4).toString('hex')}`;
 }

@@ -16,7 +16,7 @@ import { hookContext } from '../hook-context.js';
 import { pollFeed } from '../../intel/feed-poll.js';
 import type { IntelService } from '../../intel/service.js';
 import type { LocalEngine } from '../local/local-engine.js';
-import type { RunStore } from '../local/run-store.js';
+import type { RunStore } from '../run-store.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import { decide, type Decision, type Schedule } from './due.js';
 

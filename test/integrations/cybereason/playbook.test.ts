@@ -13,7 +13,7 @@ import { Instances } from '../../../src/integration-sdk/instances.js';
 import { Registry } from '../../../src/integration-sdk/registry.js';
 import { FileJournalStore } from '../../../src/journal/file-store.js';
 import { LocalEngine } from '../../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 import { simulator } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { LocalIndicatorStore } from '../../../src/intel/local-store.js';
 import { IntelService } from '../../../src/intel/service.js';
 import { MemoryJournalStore } from '../../../src/journal/memory-store.js';
 import { LocalEngine } from '../../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 
 let dir: string;

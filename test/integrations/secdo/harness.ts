@@ -14,7 +14,7 @@ import type { JournalEntry } from '../../../src/journal/entry.js';
 import { FileJournalStore } from '../../../src/journal/file-store.js';
 import { createRedactor } from '../../../src/journal/redact.js';
 import { LocalEngine, type RunSummary } from '../../../src/runtime/local/local-engine.js';
-import { MemoryRunStore } from '../../../src/runtime/local/run-store.js';
+import { MemoryRunStore } from '../../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 
 export interface StepRun {

@@ -1,8 +1,8 @@
-import type { JournalDraft } from '../../journal/entry.js';
-import type { PendingEffect } from '../../playbook/outbox.js';
-import type { RunContext, RunEvent } from '../../playbook/run-model.js';
-import type { Playbook } from '../../playbook/schema.js';
-import type { Incident } from '../../incidents/incident.js';
+import type { JournalDraft } from '../journal/entry.js';
+import type { PendingEffect } from '../playbook/outbox.js';
+import type { RunContext, RunEvent } from '../playbook/run-model.js';
+import type { Playbook } from '../playbook/schema.js';
+import type { Incident } from '../incidents/incident.js';
 
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed';
 
