@@ -1,15 +1,39 @@
 import { journalPath } from '../journal/file-store.js';
 import { openLocal } from './local-context.js';
+import { approveOnRedis, redisOption } from './redis-run.js';
 import { CliError, exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
 
 /** `soar approve <approval-id> <option> --as NAME`: decides a pending approval, in a later process. */
 export async function approveCommand(
   id: string,
   option: string,
-  options: { as?: string; dataDir: string; config?: string; json?: boolean; comment?: string },
+  options: {
+    as?: string;
+    dataDir: string;
+    config?: string;
+    json?: boolean;
+    comment?: string;
+    redis?: string | boolean;
+    prefix?: string;
+  },
 ): Promise<number> {
   if (!options.as)
     throw new CliError('--as NAME is required: approvals are journaled with who decided');
+  const redisUrl = redisOption(options.redis);
+  if (redisUrl !== undefined) {
+    return approveOnRedis(
+      id,
+      option,
+      {
+        as: options.as,
+        ...(options.comment ? { comment: options.comment } : {}),
+        ...(options.config ? { config: options.config } : {}),
+        ...(options.json ? { json: true } : {}),
+      },
+      redisUrl,
+      options.prefix,
+    );
+  }
   const local = await openLocal(
     options.dataDir,
     null,

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { journalPath } from '../journal/file-store.js';
 import { parseJournalText, verifyJournalText } from '../journal/verify.js';
 import { FileRunStore } from '../runtime/local/file-run-store.js';
+import { isJournalKey } from '../journal/journal-key.js';
 import { CliError, printJson } from './output.js';
+import { openRedis } from './redis-context.js';
+import { redisOption } from './redis-run.js';
 
 /** An incident id or a run id names a journal: a run's journal is its incident's, or its root run's. */
 export async function journalKeyOf(dataDir: string, id: string): Promise<string> {
@@ -11,10 +14,20 @@ export async function journalKeyOf(dataDir: string, id: string): Promise<string>
   return run?.journalKey ?? id;
 }
 
+/** Where a journal command reads: the local data dir, or Redis with `--redis [url]`. */
+export interface JournalSource {
+  dataDir: string;
+  redis?: string | boolean;
+  prefix?: string;
+}
+
 export async function readJournalText(
-  dataDir: string,
+  source: JournalSource,
   id: string,
 ): Promise<{ key: string; file: string; text: string }> {
+  const redisUrl = redisOption(source.redis);
+  if (redisUrl !== undefined) return readRedisJournalText(redisUrl, source.prefix, id);
+  const dataDir = source.dataDir;
   const key = await journalKeyOf(dataDir, id);
   let file: string;
   try {
@@ -30,11 +43,30 @@ export async function readJournalText(
   return { key, file, text };
 }
 
+/** The same text as a journal file, from Redis: verify and report see identical bytes. */
+async function readRedisJournalText(
+  redisUrl: string,
+  prefix: string | undefined,
+  id: string,
+): Promise<{ key: string; file: string; text: string }> {
+  const redis = await openRedis({ redisUrl, ...(prefix ? { prefix } : {}), library: null });
+  try {
+    const key = (await redis.store.journalKeyOf(id)) ?? id;
+    if (!isJournalKey(key)) throw new CliError(`'${id}' is not a valid incident or run id`);
+    const text = await redis.journal.readText(key);
+    if (text === '')
+      throw new CliError(`no journal for '${id}' in Redis (prefix ${redis.names.prefix})`);
+    return { key, file: `redis:${redis.names.journalPrefix}:${key}`, text };
+  } finally {
+    await redis.close();
+  }
+}
+
 export async function journalShowCommand(
   id: string,
-  options: { dataDir: string; json?: boolean },
+  options: JournalSource & { json?: boolean },
 ): Promise<number> {
-  const { text } = await readJournalText(options.dataDir, id);
+  const { text } = await readJournalText(options, id);
   const { entries } = parseJournalText(text);
   if (options.json) {
     printJson(entries);
@@ -51,9 +83,9 @@ export async function journalShowCommand(
 
 export async function journalVerifyCommand(
   id: string,
-  options: { dataDir: string; json?: boolean },
+  options: JournalSource & { json?: boolean },
 ): Promise<number> {
-  const { file, text } = await readJournalText(options.dataDir, id);
+  const { file, text } = await readJournalText(options, id);
   const result = verifyJournalText(text);
   if (options.json) printJson({ file, ...result });
   else if (result.ok)

@@ -10,6 +10,7 @@ import { IntelService } from '../intel/service.js';
 import type { SoarConfig } from '../integration-sdk/config.js';
 import { parseDuration } from '../playbook/duration.js';
 import { loadConfig } from '../runtime/config-file.js';
+import type { CommandLogLine } from '../runtime/executor.js';
 import { CliError } from './output.js';
 import { DataDirLock } from '../runtime/local/data-dir-lock.js';
 import { FileRunStore } from '../runtime/local/file-run-store.js';
@@ -17,6 +18,13 @@ import { LocalEngine } from '../runtime/local/local-engine.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 
 export const DEFAULT_DATA_DIR = '.soar';
+
+/** Commands' diagnostics go to stderr, so `--json` output on stdout stays one object. */
+export function writeCommandLog(line: CommandLogLine): void {
+  process.stderr.write(
+    `${line.level}: ${line.uses} (run ${line.run}, step ${line.step}): ${line.message}${line.data ? ` ${JSON.stringify(line.data)}` : ''}\n`,
+  );
+}
 
 export function registry(): Registry {
   return new Registry(builtinIntegrations);
@@ -67,11 +75,7 @@ export async function openLocal(
     store,
     instances: configured,
     redact: (value) => redactor.redact(value),
-    // Diagnostics go to stderr, so `--json` output on stdout stays one object.
-    log: (line) =>
-      process.stderr.write(
-        `${line.level}: ${line.uses} (run ${line.run}, step ${line.step}): ${line.message}${line.data ? ` ${JSON.stringify(line.data)}` : ''}\n`,
-      ),
+    log: writeCommandLog,
     library: library ?? new PlaybookLibrary(resolve('playbooks'), reg),
     intel,
   });
@@ -92,7 +96,7 @@ export async function openLocal(
 }
 
 /** `intel.exclusions`, checked: a bad entry is named with its position. */
-function exclusionsOf(config: SoarConfig): ExclusionList {
+export function exclusionsOf(config: SoarConfig): ExclusionList {
   try {
     return ExclusionList.build(config.intel?.exclusions ?? [], 'intel.exclusions');
   } catch (error) {
@@ -103,7 +107,7 @@ function exclusionsOf(config: SoarConfig): ExclusionList {
 const DEFAULT_FEED_EXPIRY = '30d';
 
 /** Per-feed expiry (a feed instance's settings.expiry) and the default (intel.expiry). */
-function feedExpiry(config: SoarConfig): {
+export function feedExpiry(config: SoarConfig): {
   expiryByFeed: Record<string, number>;
   defaultExpiryMs: number;
 } {

@@ -15,6 +15,8 @@ import { CliError, printJson } from './output.js';
 import { reportCommand } from './report.js';
 import { resumeCommand } from './resume.js';
 import { runCommand } from './run.js';
+import { runsShowCommand } from './runs.js';
+import { workerCommand } from './worker.js';
 import { schedulerCommand } from './scheduler.js';
 import { validateCommand } from './validate.js';
 
@@ -47,6 +49,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--as <name>', 'who answers approvals given with --approve', 'cli')
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
+    .option('--redis [url]', 'enqueue for the workers on Redis (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .option('--no-wait', 'with --redis: print the run id once it is queued')
     .action(wrap(runCommand));
   program
     .command('approve')
@@ -58,7 +63,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
+    .option('--redis [url]', 'decide an approval of the distributed runtime (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
     .action(wrap(approveCommand));
+  program
+    .command('runs')
+    .description('runs and their state')
+    .command('show')
+    .argument('<run-id>')
+    .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--redis [url]', 'a run of the distributed runtime (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--json', 'print the run as one JSON object')
+    .action(wrap(runsShowCommand));
+  program
+    .command('worker')
+    .description("consume the distributed runtime's queues (Redis: --redis or REDIS_URL)")
+    .option('--redis <url>', 'Redis URL (default REDIS_URL, else redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .option('--config <file>', 'integration instances (default: soar.config.yaml)')
+    .option('--playbooks <dir>', 'where sub-playbooks are found by id', 'playbooks')
+    .option('--concurrency <n>', 'steps at once per instance queue (default 16)')
+    .option('--lock-duration <ms>', "job lock: how soon a dead worker's jobs are retried", '30000')
+    .action(wrap(workerCommand));
   program
     .command('resume')
     .description('continue a run after its process died')
@@ -75,12 +103,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--json', 'print entries as JSON')
+    .option('--redis [url]', 'a journal of the distributed runtime (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
     .action(wrap(journalShowCommand));
   journal
     .command('verify')
     .argument('<id>')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--json', 'print the result as JSON')
+    .option('--redis [url]', 'a journal of the distributed runtime (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
     .action(wrap(journalVerifyCommand));
   program
     .command('report')
@@ -89,6 +121,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--format <format>', 'md, html or json', 'md')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
+    .option('--redis [url]', 'a journal of the distributed runtime (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
     .action(wrap(reportCommand));
   program
     .command('graph')

@@ -21,7 +21,8 @@ export function runJson(summary: RunSummary): Record<string, unknown> {
   return { run, incident, status, outputs, approvals, ...(error ? { error } : {}) };
 }
 
-export function printRunSummary(summary: RunSummary, journalFile: string): void {
+/** `approveFlags`: what `soar approve` needs besides the id (`--redis` for the distributed runtime). */
+export function printRunSummary(summary: RunSummary, journalFile: string, approveFlags = ''): void {
   const lines = [
     `run ${summary.run}: ${summary.status}${summary.incident ? ` (incident ${summary.incident})` : ''}`,
   ];
@@ -31,7 +32,9 @@ export function printRunSummary(summary: RunSummary, journalFile: string): void 
   for (const approval of summary.approvals) {
     lines.push(`waiting for approval ${approval.id} (step ${approval.step}): ${approval.prompt}`);
     lines.push(`  options: ${approval.options.join(', ')}`);
-    lines.push(`  decide with: npx soar approve ${approval.id} <option> --as <name>`);
+    lines.push(
+      `  decide with: npx soar approve ${approval.id} <option> --as <name>${approveFlags}`,
+    );
   }
   lines.push(`journal: ${journalFile}`);
   process.stdout.write(`${lines.join('\n')}\n`);

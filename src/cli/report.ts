@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseJournalText, verifyJournalText } from '../journal/verify.js';
 import { renderReport, type ReportFormat } from '../journal/report.js';
-import { readJournalText } from './journal.js';
+import { readJournalText, type JournalSource } from './journal.js';
 import { CliError } from './output.js';
 
 const FORMATS: ReportFormat[] = ['md', 'html', 'json'];
@@ -9,12 +9,12 @@ const FORMATS: ReportFormat[] = ['md', 'html', 'json'];
 /** `soar report <id> --format md|html|json`: the incident's evidence report. */
 export async function reportCommand(
   id: string,
-  options: { dataDir: string; format: string; out?: string },
+  options: JournalSource & { format: string; out?: string },
 ): Promise<number> {
   if (!FORMATS.includes(options.format as ReportFormat)) {
     throw new CliError(`--format must be one of ${FORMATS.join(', ')}, got '${options.format}'`);
   }
-  const { key, text } = await readJournalText(options.dataDir, id);
+  const { key, text } = await readJournalText(options, id);
   const { entries } = parseJournalText(text);
   const report = renderReport(entries, options.format as ReportFormat, {
     title: `Incident report: ${key}`,

@@ -4,6 +4,7 @@ import { MAX_ALERT_BYTES } from '../incidents/incident.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import type { LocalEngine, RunSummary } from '../runtime/local/local-engine.js';
 import { openLocal, registry } from './local-context.js';
+import { redisOption, runOnRedis } from './redis-run.js';
 import { CliError, exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
 
 export interface RunOptions {
@@ -14,10 +15,26 @@ export interface RunOptions {
   approve?: string;
   as: string;
   json?: boolean;
+  /** --redis [url]: enqueue for the workers instead of running here. */
+  redis?: string | boolean;
+  prefix?: string;
+  /** --no-wait (with --redis): print the run id and return once it is queued. */
+  wait?: boolean;
 }
 
 /** `soar run <playbook>`: runs a playbook file in this process (the embedded default). */
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
+  const redisUrl = redisOption(options.redis);
+  if (redisUrl !== undefined) {
+    return runOnRedis(file, {
+      ...options,
+      redisUrl,
+      wait: options.wait !== false,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
+  }
+  if (options.wait === false)
+    throw new CliError('--no-wait needs --redis: a local run is this process');
   const reg = registry();
   const { library, id } = await PlaybookLibrary.forFile(file, reg);
   const local = await openLocal(options.dataDir, library, 'soar run', {
@@ -72,7 +89,7 @@ export function parseInputs(pairs: string[]): Record<string, string> {
   return inputs;
 }
 
-async function readAlert(path: string): Promise<unknown> {
+export async function readAlert(path: string): Promise<unknown> {
   const raw = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new CliError(
       `cannot read alert ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,

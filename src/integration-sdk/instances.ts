@@ -31,6 +31,8 @@ export interface InstanceSummary {
   implicit: boolean;
   /** How often the scheduler fetches incidents from it, in ms; null when it does not. */
   fetchIntervalMs: number | null;
+  /** Its `rate_limit`: requests per second and steps at once, when configured. */
+  rateLimit: { perSecond?: number; concurrency?: number } | null;
 }
 
 /**
@@ -92,6 +94,16 @@ export class Instances {
       credentials: { ...(i.credentials ?? {}) },
       implicit: false,
       fetchIntervalMs: i.fetch_interval ? parseDuration(i.fetch_interval) : null,
+      rateLimit: i.rate_limit
+        ? {
+            ...(i.rate_limit.per_second !== undefined
+              ? { perSecond: i.rate_limit.per_second }
+              : {}),
+            ...(i.rate_limit.concurrency !== undefined
+              ? { concurrency: i.rate_limit.concurrency }
+              : {}),
+          }
+        : null,
     }));
     const implicit = this.registry
       .list()
@@ -104,6 +116,7 @@ export class Instances {
         credentials: {},
         implicit: true,
         fetchIntervalMs: null,
+        rateLimit: null,
       }));
     return [...configured, ...implicit];
   }

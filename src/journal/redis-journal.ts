@@ -29,8 +29,7 @@ export interface RedisJournalContext {
 
 /** What a guarded append did: appended its entries and wrote its document, or neither. */
 export type GuardedAppendResult =
-  | { status: 'appended'; entries: JournalEntry[] }
-  | { status: 'guard-failed'; version: number };
+  { status: 'appended'; entries: JournalEntry[] } | { status: 'guard-failed'; version: number };
 
 interface PendingAppend {
   drafts: readonly JournalDraft[];

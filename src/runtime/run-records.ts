@@ -21,7 +21,7 @@ export function draftOf(
   entry: Advanced['journal'][number],
   id: string,
   at: string,
-  record: RunRecord,
+  record: Pick<RunRecord, 'id' | 'incident'>,
 ): JournalDraft {
   return {
     id,

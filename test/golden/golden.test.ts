@@ -5,6 +5,7 @@ import { builtinIntegrations } from '../../integrations/index.js';
 import { Registry } from '../../src/integration-sdk/registry.js';
 import { MemoryJournalStore } from '../../src/journal/memory-store.js';
 import { verifyEntries } from '../../src/journal/verify.js';
+import { expectGolden, type Expected } from './expectations.js';
 import { LocalEngine } from '../../src/runtime/local/local-engine.js';
 import { MemoryRunStore } from '../../src/runtime/run-store.js';
 import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
@@ -14,20 +15,6 @@ import { PlaybookLibrary } from '../../src/runtime/playbook-library.js';
  * and must produce the expected status, outputs and journal (kind and step of each entry).
  * UPDATE_GOLDEN=1 writes missing expectations, to be reviewed before committing.
  */
-interface Expected {
-  inputs?: Record<string, unknown>;
-  decisions?: { option: string; by: string }[];
-  status: string;
-  outputs: Record<string, unknown>;
-  error?: string;
-  journal: string[];
-  /** Parallel branches interleave: compare the journal as a multiset, plus its first and last entries. */
-  unordered?: boolean;
-  max_ms?: number;
-  /** Lets timers that do not hold the engine (approval timeouts) fire before checking. */
-  sleep_ms?: number;
-}
-
 const dir = join(import.meta.dirname, 'playbooks');
 const expectedDir = join(import.meta.dirname, 'expected');
 const registry = new Registry(builtinIntegrations);
@@ -97,14 +84,7 @@ describe('golden playbooks', () => {
       writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`);
       return;
     }
-    expect(summary.status).toBe(expected.status);
-    expect(summary.outputs).toEqual(expected.outputs);
-    if (expected.error) expect(summary.error).toContain(expected.error);
-    else expect(summary.error).toBeUndefined();
-    if (expected.unordered) {
-      expect([...lines].sort()).toEqual([...expected.journal].sort());
-      expect([lines[0], lines.at(-1)]).toEqual([expected.journal[0], expected.journal.at(-1)]);
-    } else expect(lines).toEqual(expected.journal);
+    expectGolden(expected, summary, entries);
     if (expected.max_ms) expect(elapsed).toBeLessThan(expected.max_ms);
   });
 });

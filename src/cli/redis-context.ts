@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { Instances } from '../integration-sdk/instances.js';
+import type { Registry } from '../integration-sdk/registry.js';
+import { RedisIndicatorStore } from '../intel/redis-store.js';
+import { IntelService } from '../intel/service.js';
+import { createRedactor } from '../journal/redact.js';
+import { RedisJournalStore } from '../journal/redis-store.js';
+import { DistributedEngine } from '../runtime/bullmq/distributed-engine.js';
+import { RuntimeQueues } from '../runtime/bullmq/queues.js';
+import { RedisNames } from '../runtime/bullmq/redis-names.js';
+import { RedisRunStore } from '../runtime/bullmq/redis-run-store.js';
+import { loadConfig } from '../runtime/config-file.js';
+import { PlaybookLibrary } from '../runtime/playbook-library.js';
+import { exclusionsOf, feedExpiry, registry, writeCommandLog } from './local-context.js';
+import { CliError } from './output.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface RedisContextOptions {
+  /** REDIS_URL, else the default. */
+  redisUrl?: string;
+  /** Key prefix (SOAR_REDIS_PREFIX, else `soar`): installations sharing a Redis keep apart. */
+  prefix?: string;
+  config?: string;
+  /** Playbooks by id (sub-playbooks, starts by id); default ./playbooks. */
+  library?: PlaybookLibrary | null;
+  registry?: Registry;
+}
+
+export function redisUrlOf(given?: string): string {
+  return given ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+}
+
+/**
+ * The distributed runtime's state, from any process: runs, approvals, incidents and
+ * journals in Redis, and the queues to start and move runs. The journal redacts every
+ * credential value the configured instances resolve to, as in local mode.
+ */
+export async function openRedis(options: RedisContextOptions = {}) {
+  const reg = options.registry ?? registry();
+  const { config } = await loadConfig(options.config);
+  const instances = new Instances(config, reg);
+  const url = redisUrlOf(options.redisUrl);
+  const names = new RedisNames(options.prefix ?? process.env.SOAR_REDIS_PREFIX ?? undefined);
+  // Commands queue while Redis restarts rather than failing the step that issued them.
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new CliError(`cannot reach Redis at ${url}: ${(error as Error).message}`);
+  }
+  const redactor = createRedactor({ secretValues: instances.secretValues() });
+  const journal = new RedisJournalStore(client, { prefix: names.journalPrefix, redactor });
+  const store = new RedisRunStore(client, journal, names);
+  const queues = new RuntimeQueues(client, names);
+  const intel = new IntelService({
+    openStore: () =>
+      Promise.resolve(new RedisIndicatorStore(client, { prefix: `${names.prefix}:intel` })),
+    exclusions: exclusionsOf(config),
+    watermarks: {
+      load: (feed) => store.loadWatermark(feed),
+      save: (feed, watermark) => store.saveWatermark(feed, watermark),
+    },
+    ...feedExpiry(config),
+  });
+  const library =
+    options.library === undefined
+      ? new PlaybookLibrary(resolve('playbooks'), reg)
+      : (options.library ?? undefined);
+  const engine = new DistributedEngine({
+    registry: reg,
+    instances,
+    store,
+    journal,
+    queues,
+    ...(library ? { library } : {}),
+    intel,
+    log: writeCommandLog,
+    redact: (value) => redactor.redact(value),
+  });
+  return {
+    url,
+    names,
+    client,
+    registry: reg,
+    instances,
+    journal,
+    store,
+    queues,
+    engine,
+    intel,
+    async close() {
+      await engine.close();
+      await queues.close();
+      await journal.close();
+      await intel.close();
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+export type RedisContext = Awaited<ReturnType<typeof openRedis>>;

@@ -1,0 +1,172 @@
+import type { DistributedEngine } from '../runtime/bullmq/distributed-engine.js';
+import type { RunSummary } from '../runtime/local/local-engine.js';
+import { PlaybookLibrary } from '../runtime/playbook-library.js';
+import { registry } from './local-context.js';
+import { CliError, exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
+import { openRedis, redisUrlOf, type RedisContext } from './redis-context.js';
+import { parseInputs, readAlert, type RunOptions } from './run.js';
+
+/** `--redis` given bare (true) means REDIS_URL, else the default URL. */
+export function redisOption(value: string | boolean | undefined): string | undefined {
+  if (value === undefined || value === false) return undefined;
+  return redisUrlOf(value === true ? undefined : value);
+}
+
+/** How a Redis journal is named in output: there is no file to point at. */
+export function redisJournalName(redis: RedisContext, journalKey: string): string {
+  return `${journalKey} (Redis, prefix ${redis.names.prefix}; npx soar journal show ${journalKey} --redis)`;
+}
+
+const POLL_MS = 50;
+const NO_WORKER_HINT_MS = 5_000;
+
+/**
+ * Waits until a run completes, fails, or waits on people; with `approve`, answers each
+ * approval as it appears. Says once on stderr if nothing moves it (no worker running).
+ */
+export async function waitForRun(
+  engine: DistributedEngine,
+  runId: string,
+  approve: { option: string; by: string } | undefined,
+): Promise<RunSummary> {
+  const started = Date.now();
+  let hinted = false;
+  const decided = new Set<string>();
+  for (;;) {
+    const record = await engine.store.loadRun(runId);
+    if (record) {
+      const summary = await engine.summary(runId);
+      if (summary.status === 'completed' || summary.status === 'failed') return summary;
+      if (summary.status === 'waiting') {
+        const open = summary.approvals.filter((a) => !decided.has(a.id));
+        if (!approve) return summary;
+        for (const approval of open) {
+          await engine.approve(approval.id, approve.option, approve.by);
+          decided.add(approval.id);
+        }
+      }
+    }
+    if (!hinted && !record && Date.now() - started > NO_WORKER_HINT_MS) {
+      process.stderr.write(
+        `run ${runId} is queued but no worker has picked it up: start one with npx soar worker\n`,
+      );
+      hinted = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** `soar run <playbook> --redis`: enqueues the run for the workers, and by default waits for it. */
+export async function runOnRedis(
+  file: string,
+  options: RunOptions & { redisUrl: string; prefix?: string; wait: boolean },
+): Promise<number> {
+  const reg = registry();
+  const { library, id } = await PlaybookLibrary.forFile(file, reg);
+  const redis = await openRedis({
+    redisUrl: options.redisUrl,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    library,
+    registry: reg,
+  });
+  try {
+    const incident = options.incident
+      ? await redis.engine.createIncident(
+          await readAlert(options.incident),
+          `file:${options.incident}`,
+        )
+      : null;
+    const compiled = await library.get(id);
+    const runId = await redis.engine.startRun(compiled, parseInputs(options.input), incident);
+    if (!options.wait) {
+      if (options.json) printJson({ run: runId, incident: incident?.id ?? null, status: 'queued' });
+      else
+        process.stdout.write(
+          `run ${runId}: queued${incident ? ` (incident ${incident.id})` : ''}\n`,
+        );
+      return 0;
+    }
+    const summary = await waitForRun(
+      redis.engine,
+      runId,
+      options.approve ? { option: options.approve, by: options.as } : undefined,
+    );
+    const record = await redis.engine.record(runId);
+    if (options.json) printJson(runJson(summary));
+    else printRunSummary(summary, redisJournalName(redis, record.journalKey), ' --redis');
+    return exitCodeOf(summary);
+  } finally {
+    await redis.close();
+  }
+}
+
+/** `soar approve ... --redis`: decides, then shows the run as it stands once the decision is applied. */
+export async function approveOnRedis(
+  id: string,
+  option: string,
+  options: { as: string; comment?: string; config?: string; json?: boolean },
+  redisUrl: string,
+  prefix: string | undefined,
+): Promise<number> {
+  const redis = await openRedis({
+    redisUrl,
+    ...(prefix ? { prefix } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    library: null,
+  });
+  try {
+    const approval = await redis.engine.approve(id, option, options.as, options.comment);
+    // The decision is applied by a worker: wait until the approval has left the run's outbox.
+    for (let i = 0; i < 200; i++) {
+      const record = await redis.engine.record(approval.run);
+      if (!record.outbox.some((e) => e.kind === 'approval' && e.id === id)) break;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    const summary = await redis.engine.summary(approval.root);
+    const record = await redis.engine.record(approval.root);
+    if (options.json) printJson(runJson(summary));
+    else printRunSummary(summary, redisJournalName(redis, record.journalKey), ' --redis');
+    return exitCodeOf(summary);
+  } finally {
+    await redis.close();
+  }
+}
+
+/** `soar runs show <id>`: a run's state, from Redis or the local data dir. */
+export async function runsShowOnRedis(
+  runId: string,
+  options: { json?: boolean; config?: string },
+  redisUrl: string,
+  prefix: string | undefined,
+): Promise<number> {
+  const redis = await openRedis({
+    redisUrl,
+    ...(prefix ? { prefix } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    library: null,
+  });
+  try {
+    const record = await redis.store.loadRun(runId);
+    if (!record) throw new CliError(`no run '${runId}' in Redis (prefix ${redis.names.prefix})`);
+    const summary = await redis.engine.summary(runId);
+    const shown = {
+      ...runJson(summary),
+      playbook: record.playbook,
+      events: record.version,
+      updated_at: record.updated_at,
+      pending: record.outbox.map((effect) => ({ kind: effect.kind, step: effect.step })),
+    };
+    if (options.json) printJson(shown);
+    else {
+      printRunSummary(summary, redisJournalName(redis, record.journalKey), ' --redis');
+      process.stdout.write(
+        `playbook: ${record.playbook.id} (${record.playbook.hash.slice(0, 12)}), ${record.version} events, last at ${record.updated_at}\n`,
+      );
+      for (const p of shown.pending) process.stdout.write(`pending: ${p.kind} ${p.step}\n`);
+    }
+    return exitCodeOf(summary);
+  } finally {
+    await redis.close();
+  }
+}

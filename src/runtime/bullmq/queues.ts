@@ -1,0 +1,91 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import type { JournalDraft } from '../../journal/entry.js';
+import type { PendingEffect } from '../../playbook/outbox.js';
+import type { RunContext, RunEvent } from '../../playbook/run-model.js';
+import type { RedisNames } from './redis-names.js';
+
+/*
+ * The queues of the distributed runtime:
+ *   events           what happens to runs: starts, timers (delayed jobs), decisions, a child
+ *                    run's end. Workers apply them to the run's machine.
+ *   steps.<instance> action steps, one queue per integration instance, so that an instance's
+ *                    concurrency and rate limit hold across every worker.
+ *   steps            steps whose instance cannot be told (a misconfigured step): they fail at once.
+ * Job ids are deterministic (DESIGN §4), so dispatching an effect twice makes one job.
+ */
+
+export const EVENTS_QUEUE = 'events';
+export const FALLBACK_STEP_QUEUE = 'steps';
+
+export function stepQueueName(instance: string): string {
+  return `steps.${instance}`;
+}
+
+export type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
+
+export type EventJob =
+  | {
+      kind: 'start';
+      run: string;
+      /** The pinned playbook's content hash (stored under P:playbook:<hash>). */
+      playbook: string;
+      inputs: Record<string, unknown>;
+      incident: string | null;
+      parent: RunContext['run']['parent'];
+      root: string;
+    }
+  | { kind: 'event'; run: string; event: RunEvent; extra?: JournalDraft[] };
+
+export interface StepJob {
+  run: string;
+  incident: string | null;
+  effect: ExecuteEffect;
+}
+
+/** Completed jobs are kept an hour (a re-dispatch within it is deduplicated), failed ones a week. */
+const JOB_DEFAULTS: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Producers of the runtime's jobs; one Queue object per queue, opened on first use. */
+export class RuntimeQueues {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: Redis | Cluster,
+    private readonly names: RedisNames,
+  ) {}
+
+  queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.names.queuePrefix,
+        defaultJobOptions: JOB_DEFAULTS,
+      });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async addEvent(jobId: string, data: EventJob, delayMs = 0): Promise<void> {
+    await this.queue(EVENTS_QUEUE).add(data.kind, data, {
+      jobId,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
+    });
+  }
+
+  async addStep(queue: string, jobId: string, data: StepJob): Promise<void> {
+    await this.queue(queue).add('step', data, { jobId });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+  }
+}

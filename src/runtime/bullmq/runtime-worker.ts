@@ -1,0 +1,158 @@
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Instances } from '../../integration-sdk/instances.js';
+import type { DistributedEngine } from './distributed-engine.js';
+import {
+  EVENTS_QUEUE,
+  FALLBACK_STEP_QUEUE,
+  stepQueueName,
+  type EventJob,
+  type StepJob,
+} from './queues.js';
+import type { RedisNames } from './redis-names.js';
+
+export interface RuntimeWorkerOptions {
+  engine: DistributedEngine;
+  instances: Instances;
+  names: RedisNames;
+  /** Where BullMQ's own connections go (each Worker holds a blocking one). */
+  redisUrl: string;
+  redisOptions?: RedisOptions;
+  /** Events applied at once by this process (they wait on Redis, not on the CPU). */
+  eventConcurrency?: number;
+  /** Steps at once per instance queue, unless the instance's rate_limit.concurrency says. */
+  stepConcurrency?: number;
+  /** How long a job's lock lasts without renewal: a killed worker's jobs are retried after about this. */
+  lockDurationMs?: number;
+  /** How often runs that nobody moved for a while get their pending effects dispatched again. */
+  sweepIntervalMs?: number;
+  /** Called with what went wrong in a job (it is retried) or in a sweep. */
+  onError?: (error: unknown, where: string) => void;
+}
+
+const DEFAULT_LOCK_MS = 30_000;
+
+/**
+ * One worker process's consumers: the events queue and one queue per integration instance
+ * (with the instance's concurrency and rate limit, shared by every worker through BullMQ).
+ * A sweeper re-dispatches the outbox of runs nobody has moved for a while: the recovery path
+ * for a process that died between committing an event and queueing what it produced.
+ */
+export class RuntimeWorker {
+  private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private readonly lockMs: number;
+
+  constructor(private readonly options: RuntimeWorkerOptions) {
+    this.lockMs = options.lockDurationMs ?? DEFAULT_LOCK_MS;
+  }
+
+  /** The queues this worker consumes: events, every instance's steps, and the fallback. */
+  queueNames(): string[] {
+    return [
+      EVENTS_QUEUE,
+      ...this.options.instances.list().map((instance) => stepQueueName(instance.id)),
+      FALLBACK_STEP_QUEUE,
+    ];
+  }
+
+  async start(): Promise<void> {
+    const { engine, names } = this.options;
+    const base = (): WorkerOptions => ({
+      connection: this.connection(),
+      prefix: names.queuePrefix,
+      lockDuration: this.lockMs,
+      stalledInterval: Math.max(1_000, Math.round(this.lockMs / 2)),
+      // A stalled job (its worker died) is retried, however many times that happens.
+      maxStalledCount: 1_000,
+    });
+    const events = new Worker<EventJob>(
+      EVENTS_QUEUE,
+      async (job: Job<EventJob>) => engine.handleEvent(job.data),
+      { ...base(), concurrency: this.options.eventConcurrency ?? 32 },
+    );
+    this.watch(events, EVENTS_QUEUE);
+    this.workers.push(events);
+    const summaries = this.options.instances.list();
+    for (const name of this.queueNames().slice(1)) {
+      const summary = summaries.find((instance) => stepQueueName(instance.id) === name);
+      const limit = summary?.rateLimit;
+      const worker: Worker<StepJob> = new Worker<StepJob>(
+        name,
+        async (job: Job<StepJob>) => {
+          const { backoffMs } = await engine.handleStep(job.data, job.attemptsStarted > 1);
+          if (backoffMs !== undefined) await worker.rateLimit(backoffMs);
+        },
+        {
+          ...base(),
+          concurrency: limit?.concurrency ?? this.options.stepConcurrency ?? 16,
+          ...(limit?.perSecond !== undefined ? { limiter: limiterOf(limit.perSecond) } : {}),
+        },
+      );
+      this.watch(worker, name);
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    this.sweeping = this.sweep();
+    const every = this.options.sweepIntervalMs ?? this.lockMs;
+    this.sweeper = setInterval(() => {
+      this.sweeping ??= this.sweep();
+    }, every);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Dispatches again the outbox of every unfinished run whose last commit is older than a
+   * job lock: its jobs were lost, or are queued already (then BullMQ keeps one per id).
+   */
+  async sweep(): Promise<void> {
+    const { engine } = this.options;
+    try {
+      const stale = Date.now() - this.lockMs;
+      for (let offset = 0; ; offset += 500) {
+        const ids = await engine.store.activeRuns(offset, 500);
+        for (const id of ids) {
+          const record = await engine.store.loadRun(id);
+          if (record && Date.parse(record.updated_at) < stale) await engine.dispatchOutbox(record);
+        }
+        if (ids.length < 500) break;
+      }
+    } catch (error) {
+      this.options.onError?.(error, 'sweep');
+    } finally {
+      this.sweeping = null;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.sweeping;
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.workers.length = 0;
+    for (const connection of this.connections.splice(0)) connection.disconnect();
+  }
+
+  /** BullMQ leaves a connection it was given open: this worker closes its own. */
+  private connection(): Redis {
+    const connection = new Redis(this.options.redisUrl, {
+      ...this.options.redisOptions,
+      maxRetriesPerRequest: null,
+    });
+    this.connections.push(connection);
+    return connection;
+  }
+
+  private watch(worker: Worker, queue: string): void {
+    worker.on('failed', (_job, error) => this.options.onError?.(error, queue));
+    worker.on('error', (error) => this.options.onError?.(error, queue));
+  }
+}
+
+/** BullMQ counts jobs per window: 0.5/s becomes one job per 2 s. */
+function limiterOf(perSecond: number): { max: number; duration: number } {
+  return perSecond >= 1
+    ? { max: Math.round(perSecond), duration: 1_000 }
+    : { max: 1, duration: Math.round(1_000 / perSecond) };
+}
