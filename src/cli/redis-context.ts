@@ -45,6 +45,13 @@ export async function openRedis(options: RedisContextOptions = {}) {
   const names = new RedisNames(options.prefix ?? process.env.SOAR_REDIS_PREFIX ?? undefined);
   // Commands queue while Redis restarts rather than failing the step that issued them.
   const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  let lastComplaint = 0;
+  client.on('error', (error: Error) => {
+    // ioredis reconnects by itself; one line per outage, not one per attempt.
+    if (Date.now() - lastComplaint < 10_000) return;
+    lastComplaint = Date.now();
+    process.stderr.write(`redis: ${error.message} (reconnecting)\n`);
+  });
   try {
     await client.connect();
   } catch (error) {

@@ -126,3 +126,67 @@ async function findOnPath(command: string): Promise<string | null> {
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
+
+/** A redis-server owned by one test, with AOF on: it can be killed and restarted on its data. */
+export interface OwnedRedis {
+  url: string;
+  /** SIGKILL: no shutdown save, only what the AOF already holds survives. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directory, and waits until it answers. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnedRedis(dir: string): Promise<OwnedRedis> {
+  const server = await findOnPath('redis-server');
+  if (!server) {
+    throw new Error('this test needs a redis-server binary on PATH (it kills and restarts one)');
+  }
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(
+      server,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
+    const deadline = Date.now() + 10_000;
+    while (!(await answers(url))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`${server} did not start on port ${port}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  await start();
+  const kill = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve());
+      running.kill('SIGKILL');
+    });
+  };
+  return {
+    url,
+    kill,
+    restart: start,
+    stop: async () => (child ? stopChild(child) : undefined),
+  };
+}

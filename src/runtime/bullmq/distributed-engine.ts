@@ -82,6 +82,8 @@ export class DistributedEngine {
     { record: RunRecord; snapshot: AnyMachineSnapshot; owned: WeakSet<object> }
   >();
   private readonly running = new Map<string, LazyAbort>();
+  /** Commits made, and commits that lost the compare-and-set to another worker (then redone). */
+  readonly stats = { commits: 0, conflicts: 0 };
 
   constructor(private readonly options: DistributedEngineOptions) {
     this.now = options.now ?? (() => new Date());
@@ -359,8 +361,10 @@ export class DistributedEngine {
     if (outcome.status === 'conflict') {
       // The live snapshot may have been updated in place: start again from the store.
       this.live.delete(record.id);
+      this.stats.conflicts++;
       return false;
     }
+    this.stats.commits++;
     if (next.snapshot.status === 'done') this.live.delete(next.id);
     else this.live.set(next.id, { record: next, snapshot: result.snapshot, owned });
     await this.afterCommit(record, next, result.effects);

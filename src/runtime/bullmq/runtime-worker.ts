@@ -140,6 +140,8 @@ export class RuntimeWorker {
       ...this.options.redisOptions,
       maxRetriesPerRequest: null,
     });
+    // BullMQ reports connection trouble through the worker's 'error' event (see watch).
+    connection.on('error', () => undefined);
     this.connections.push(connection);
     return connection;
   }

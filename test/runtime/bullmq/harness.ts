@@ -30,8 +30,14 @@ export interface Distributed {
   library: PlaybookLibrary;
   /** Starts one more worker process's worth of consumers (own engine, own connections). */
   addWorker(options?: { lockDurationMs?: number }): Promise<RuntimeWorker>;
+  /** Stops every worker started so far (as if their processes ended). */
+  stopWorkers(): Promise<void>;
+  /** Commits that lost the compare-and-set, summed over every engine of this runtime. */
+  conflicts(): number;
   /** Polls until the run completes or fails, or waits on people only. */
   settled(runId: string, timeoutMs?: number): Promise<RunSummary>;
+  /** Polls until the run completes or fails. */
+  finished(runId: string, timeoutMs?: number): Promise<RunSummary>;
   close(): Promise<void>;
 }
 
@@ -57,9 +63,11 @@ export async function startDistributed(options: {
   const library = new PlaybookLibrary(options.playbooks, registry);
   const opened: { close(): Promise<void> }[] = [];
   const workers: RuntimeWorker[] = [];
+  const engines: DistributedEngine[] = [];
 
   const side = () => {
     const client = new Redis(options.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined); // reconnects by itself (the AOF test restarts Redis)
     const journal = new RedisJournalStore(client, { prefix: names.journalPrefix });
     const store = new RedisRunStore(client, journal, names);
     const queues = new RuntimeQueues(client, names);
@@ -72,6 +80,7 @@ export async function startDistributed(options: {
       queues,
       library,
     });
+    engines.push(engine);
     opened.push({
       async close() {
         await engine.close();
@@ -102,6 +111,26 @@ export async function startDistributed(options: {
   };
   for (let i = 0; i < (options.workers ?? 1); i++) await addWorker();
 
+  const poll = async (runId: string, peopleToo: boolean, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = await main.store.loadRun(runId);
+      if (record) {
+        const summary = await main.engine.summary(runId);
+        if (summary.status === 'completed' || summary.status === 'failed') return summary;
+        if (
+          peopleToo &&
+          summary.status === 'waiting' &&
+          (await waitsOnPeopleOnly(main.store, runId))
+        ) {
+          return summary;
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`run ${runId} did not settle in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
   return {
     prefix,
     url: options.url,
@@ -112,22 +141,12 @@ export async function startDistributed(options: {
     journal: main.journal,
     library,
     addWorker,
-    async settled(runId, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const record = await main.store.loadRun(runId);
-        if (record) {
-          const summary = await main.engine.summary(runId);
-          if (summary.status === 'completed' || summary.status === 'failed') return summary;
-          if (summary.status === 'waiting' && (await waitsOnPeopleOnly(main.store, runId))) {
-            return summary;
-          }
-        }
-        if (Date.now() > deadline)
-          throw new Error(`run ${runId} did not settle in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+    async stopWorkers() {
+      await Promise.all(workers.splice(0).map((worker) => worker.close()));
     },
+    conflicts: () => engines.reduce((sum, engine) => sum + engine.stats.conflicts, 0),
+    settled: (runId, timeoutMs) => poll(runId, true, timeoutMs),
+    finished: (runId, timeoutMs) => poll(runId, false, timeoutMs),
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
       const cleaner = new Redis(options.url);
