@@ -52,7 +52,7 @@ function startWorker(playbooks: string): Promise<ChildProcess> {
   workers.push(child);
   let stderr = '';
   return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (stderr.includes('consuming')) resolve(child);
     });
