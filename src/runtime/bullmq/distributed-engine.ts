@@ -49,10 +49,15 @@ export interface DistributedEngineOptions {
   log?: (line: CommandLogLine) => void;
   redact?: <T>(value: T) => T;
   now?: () => Date;
+  /** Told of every run this process sees finish (metrics, benchmarks). */
+  onRunFinished?: (record: RunRecord) => void;
 }
 
 /** Commits that lose the compare-and-set to another worker are redone; each loss is a win elsewhere. */
 const MAX_COMMIT_ATTEMPTS = 100;
+
+/** Running runs whose latest state a process keeps in memory (a cache: Redis has it all). */
+const MAX_LIVE_RUNS = 2_000;
 
 /** How long an instance's queue pauses after a 429 that gave no Retry-After. */
 const DEFAULT_RATE_LIMIT_BACKOFF_MS = 5_000;
@@ -365,8 +370,12 @@ export class DistributedEngine {
       return false;
     }
     this.stats.commits++;
-    if (next.snapshot.status === 'done') this.live.delete(next.id);
-    else this.live.set(next.id, { record: next, snapshot: result.snapshot, owned });
+    // Runs that wait on people, or are done, leave memory: their state is in Redis.
+    if (next.status !== 'running') this.live.delete(next.id);
+    else this.remember(next, result.snapshot, owned);
+    if (next.status === 'completed' || next.status === 'failed') {
+      this.options.onRunFinished?.(next);
+    }
     await this.afterCommit(record, next, result.effects);
     return true;
   }
@@ -611,6 +620,16 @@ export class DistributedEngine {
     const compiled = compilePlaybook(playbook, hash);
     this.compiled.set(hash, compiled);
     return compiled;
+  }
+
+  /** Keeps a running run's latest state, the least recently committed going first past the cap. */
+  private remember(record: RunRecord, snapshot: AnyMachineSnapshot, owned: WeakSet<object>): void {
+    this.live.delete(record.id);
+    this.live.set(record.id, { record, snapshot, owned });
+    if (this.live.size > MAX_LIVE_RUNS) {
+      const oldest = this.live.keys().next().value;
+      if (oldest !== undefined) this.live.delete(oldest);
+    }
   }
 
   private serial(runId: string, work: () => Promise<void>): Promise<void> {
