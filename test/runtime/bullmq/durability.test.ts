@@ -1,7 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS_QUEUE, type EventJob } from '../../../src/runtime/bullmq/queues.js';
 import { verifyEntries } from '../../../src/journal/verify.js';
 import { tempDir, writePlaybook } from '../../cli/cli-helpers.js';
 import { startOwnedRedis, startTestRedis, type TestRedis } from '../../helpers/redis.js';
@@ -168,4 +170,33 @@ describe('the distributed runtime', () => {
       await redis.stop();
     }
   }, 120_000);
+  it('dispatches again what a process committed but never queued (the outbox sweep)', async () => {
+    runtime = await startDistributed({ url: server.url, playbooks, workers: 0 });
+    // A producer commits the run's first event and queues its step; the queued job is lost
+    // (as if the process died between the commit and the queueing).
+    const runId = 'run-swept';
+    await runtime.engine.startRun(await runtime.library.get('chain'), {}, null, { runId });
+    const events = new Queue(EVENTS_QUEUE, {
+      connection: runtime.client,
+      prefix: runtime.names.queuePrefix,
+    });
+    const [start] = await events.getJobs(['waiting']);
+    await runtime.engine.handleEvent(start!.data as EventJob);
+    await events.obliterate({ force: true });
+    const steps = new Queue('steps.core', {
+      connection: runtime.client,
+      prefix: runtime.names.queuePrefix,
+    });
+    expect(await steps.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    await steps.obliterate({ force: true });
+    expect((await runtime.engine.record(runId)).outbox.map((e) => e.kind)).toEqual(['execute']);
+
+    // A worker that starts later finds the run idle for longer than a job lock and re-queues.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await runtime.addWorker({ lockDurationMs: 500 });
+    expect(await runtime.finished(runId)).toMatchObject({ status: 'completed' });
+    const entries = await runtime.journal.read(runId);
+    expect(countKinds(entries, 'step.completed')).toBe(11);
+    await Promise.all([events.close(), steps.close()]);
+  });
 });
