@@ -129,7 +129,7 @@ interface Runtime {
   close(): Promise<void>;
 }
 
-async function runtime(prefix: string, playbooks: string): Promise<Runtime> {
+function runtime(prefix: string, playbooks: string): Runtime {
   const names = new RedisNames(prefix);
   const client = new Redis(URL, { maxRetriesPerRequest: null });
   const journal = new RedisJournalStore(client, { prefix: names.journalPrefix });
@@ -253,7 +253,7 @@ async function main() {
       : await baseline(`${prefix}-flat`, RUNS * STEPS, 1);
     const baselineJobsPerS = engineOnly ? NaN : await baseline(`${prefix}-base`, RUNS, STEPS);
 
-    const rt = await runtime(prefix, dir);
+    const rt = runtime(prefix, dir);
     await throughput(rt, Math.min(200, RUNS)); // warm-up
     const max = await throughput(rt, RUNS);
     await rt.worker.start();

@@ -1,5 +1,5 @@
 import type { AnyMachineSnapshot } from 'xstate';
-import { incidentFromAlert, type Incident } from '../../incidents/incident.js';
+import type { Incident } from '../../incidents/incident.js';
 import type { FetchedIncident } from '../../integration-sdk/define.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { Registry } from '../../integration-sdk/registry.js';
@@ -14,17 +14,10 @@ import type { IoEffect, RunEvent, RunOutcome } from '../../playbook/run-model.js
 import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
-import { EngineError, type RunSummary } from '../local/local-engine.js';
+import { EngineError } from '../local/local-engine.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
-import {
-  draftOf,
-  fetchedIncidentId,
-  firstRecord,
-  incidentCreatedDraft,
-  incidentUpdate,
-  newId,
-  nextRecord,
-} from '../run-records.js';
+import { draftOf, firstRecord, newId, nextRecord } from '../run-records.js';
+import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
 import type { ApprovalRecord, RunRecord } from '../run-store.js';
 import {
   FALLBACK_STEP_QUEUE,
@@ -102,35 +95,17 @@ export class DistributedEngine {
   // ---- producer side ----------------------------------------------------------------
 
   /** Creates an incident from an alert, journals it, and returns it. */
-  async createIncident(alert: unknown, source: string, id = newId('inc')): Promise<Incident> {
-    const incident = incidentFromAlert(alert, { id, now: this.now().toISOString(), source });
-    await this.options.store.saveIncident(incident);
-    await this.options.journal.append(incident.id, [incidentCreatedDraft(incident, source)]);
-    return incident;
+  createIncident(alert: unknown, source: string, id = newId('inc')): Promise<Incident> {
+    return createIncident(this.options, alert, source, id, this.now().toISOString());
   }
 
   /** An incident from a vendor record: created once, updated (and journaled) on a change. */
-  async ingest(
+  ingest(
     integration: string,
     fetched: FetchedIncident,
     source: string,
   ): Promise<{ incident: Incident; outcome: 'created' | 'updated' | 'unchanged' }> {
-    const id = fetchedIncidentId(integration, fetched.key);
-    const existing = await this.options.store.loadIncident(id);
-    if (!existing) {
-      const alert = {
-        type: fetched.type,
-        name: fetched.name,
-        severity: fetched.severity,
-        fields: fetched.fields,
-      };
-      return { incident: await this.createIncident(alert, source, id), outcome: 'created' };
-    }
-    const update = incidentUpdate(existing, fetched, source, this.now().toISOString());
-    if (!update) return { incident: existing, outcome: 'unchanged' };
-    await this.options.store.saveIncident(update.incident);
-    await this.options.journal.append(id, [update.draft]);
-    return { incident: update.incident, outcome: 'updated' };
+    return ingestFetched(this.options, integration, fetched, source, this.now().toISOString());
   }
 
   /**
@@ -566,40 +541,7 @@ export class DistributedEngine {
   /** The same summary as the local engine's, read from Redis. */
   async summary(runId: string): Promise<RunSummary> {
     const record = await this.record(runId);
-    const context = record.snapshot.context;
-    const approvals: RunSummary['approvals'] = [];
-    await this.collectApprovals(record, approvals);
-    const status =
-      record.status === 'completed' || record.status === 'failed'
-        ? record.status
-        : approvals.length > 0
-          ? 'waiting'
-          : record.status;
-    return this.redact({
-      run: record.id,
-      incident: record.incident,
-      status,
-      outputs: context.outcome?.outputs ?? {},
-      approvals,
-      ...(context.outcome?.error ? { error: context.outcome.error } : {}),
-    });
-  }
-
-  private async collectApprovals(record: RunRecord, out: RunSummary['approvals']): Promise<void> {
-    for (const effect of record.outbox) {
-      if (effect.kind === 'approval') {
-        out.push({
-          id: effect.id,
-          step: effect.step,
-          prompt: effect.prompt,
-          options: effect.options,
-        });
-      }
-      if (effect.kind === 'subrun') {
-        const child = await this.options.store.loadRun(`${record.id}-${effect.token}`);
-        if (child) await this.collectApprovals(child, out);
-      }
-    }
+    return this.redact(await summarizeRun(record, (id) => this.options.store.loadRun(id)));
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { JournalDraft } from '../../journal/entry.js';
 import type { JournalStore } from '../../journal/store.js';
 import type { Registry } from '../../integration-sdk/registry.js';
-import { incidentFromAlert, type Incident } from '../../incidents/incident.js';
+import type { Incident } from '../../incidents/incident.js';
 import { advance, restoreSnapshot, type Advanced } from '../../playbook/advance.js';
 import { compilePlaybook, type CompiledPlaybook } from '../../playbook/compile.js';
 import { resolveInputs } from '../../playbook/inputs.js';
@@ -16,15 +16,8 @@ import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { ApprovalRecord, RunLogEntry, RunRecord, RunStore } from '../run-store.js';
-import {
-  draftOf,
-  fetchedIncidentId,
-  firstRecord,
-  incidentCreatedDraft,
-  incidentUpdate,
-  newId,
-  nextRecord,
-} from '../run-records.js';
+import { draftOf, firstRecord, newId, nextRecord } from '../run-records.js';
+import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
 
 export interface LocalEngineOptions {
   registry: Registry;
@@ -44,14 +37,7 @@ export interface LocalEngineOptions {
   now?: () => Date;
 }
 
-export interface RunSummary {
-  run: string;
-  incident: string | null;
-  status: 'completed' | 'failed' | 'waiting' | 'running';
-  outputs: Record<string, unknown>;
-  approvals: { id: string; step: string; prompt: string; options: string[] }[];
-  error?: string;
-}
+export type { RunSummary } from '../run-views.js';
 
 export class EngineError extends Error {
   override readonly name = 'EngineError';
@@ -92,40 +78,17 @@ export class LocalEngine {
   }
 
   /** Creates an incident from an alert and journals it. */
-  async createIncident(alert: unknown, source: string, id = newId('inc')): Promise<Incident> {
-    const now = this.now().toISOString();
-    const incident = incidentFromAlert(alert, { id, now, source });
-    await this.options.store.saveIncident(incident);
-    await this.options.journal.append(incident.id, [incidentCreatedDraft(incident, source)]);
-    return incident;
+  createIncident(alert: unknown, source: string, id = newId('inc')): Promise<Incident> {
+    return createIncident(this.options, alert, source, id, this.now().toISOString());
   }
 
-  /**
-   * An incident from a vendor record. Its id derives from the integration and the record's
-   * key, so fetching the same record again finds it: the incident is updated (and the update
-   * journaled) instead of created twice, even after a crash between the two writes.
-   */
-  async ingest(
+  /** An incident from a vendor record: created once, updated (and journaled) on a change. */
+  ingest(
     integration: string,
     fetched: FetchedIncident,
     source: string,
   ): Promise<{ incident: Incident; outcome: 'created' | 'updated' | 'unchanged' }> {
-    const id = fetchedIncidentId(integration, fetched.key);
-    const existing = await this.options.store.loadIncident(id);
-    if (!existing) {
-      const alert = {
-        type: fetched.type,
-        name: fetched.name,
-        severity: fetched.severity,
-        fields: fetched.fields,
-      };
-      return { incident: await this.createIncident(alert, source, id), outcome: 'created' };
-    }
-    const update = incidentUpdate(existing, fetched, source, this.now().toISOString());
-    if (!update) return { incident: existing, outcome: 'unchanged' };
-    await this.options.store.saveIncident(update.incident);
-    await this.options.journal.append(id, [update.draft]);
-    return { incident: update.incident, outcome: 'updated' };
+    return ingestFetched(this.options, integration, fetched, source, this.now().toISOString());
   }
 
   /**
@@ -486,42 +449,11 @@ export class LocalEngine {
 
   async summary(runId: string): Promise<RunSummary> {
     const record = await this.record(runId);
-    const context = record.snapshot.context;
-    const approvals: RunSummary['approvals'] = [];
-    await this.collectApprovals(record, approvals);
-    const status =
-      record.status === 'completed' || record.status === 'failed'
-        ? record.status
-        : approvals.length > 0
-          ? 'waiting'
-          : record.status;
-    return this.redact({
-      run: record.id,
-      incident: record.incident,
-      status,
-      outputs: context.outcome?.outputs ?? {},
-      approvals,
-      ...(context.outcome?.error ? { error: context.outcome.error } : {}),
-    });
-  }
-
-  private async collectApprovals(record: RunRecord, out: RunSummary['approvals']): Promise<void> {
-    for (const effect of record.outbox) {
-      if (effect.kind === 'approval')
-        out.push({
-          id: effect.id,
-          step: effect.step,
-          prompt: effect.prompt,
-          options: effect.options,
-        });
-      if (effect.kind === 'subrun') {
-        const childId = `${record.id}-${effect.token}`;
-        // Existence first: a child may not have been started yet when its parent crashed.
-        if (await this.options.store.loadRun(childId)) {
-          await this.collectApprovals(await this.record(childId), out);
-        }
-      }
-    }
+    const summary = await summarizeRun(record, async (id) =>
+      // Existence first: a child may not have been started yet when its parent crashed.
+      (await this.options.store.loadRun(id)) ? this.record(id) : null,
+    );
+    return this.redact(summary);
   }
 
   async record(runId: string): Promise<RunRecord> {
