@@ -9,8 +9,17 @@ import type { PlaybookLibrary } from './playbook-library.js';
 /** A fetch of 100,000 malops takes well under a minute; ten is a generous bound. */
 export const FETCH_TIMEOUT_MS = 10 * 60_000;
 
+/** What a fetch needs of an engine: the local one, or the distributed one (which only enqueues). */
+export interface IncidentEngine {
+  ingest: LocalEngine['ingest'];
+  start: LocalEngine['start'];
+  summary: LocalEngine['summary'];
+  /** Settles runs in this process; without it, started runs are reported as queued. */
+  idle?: () => Promise<void>;
+}
+
 export interface FetchSources {
-  engine: LocalEngine;
+  engine: IncidentEngine;
   store: RunStore;
   library: PlaybookLibrary;
   instances: Instances;
@@ -68,10 +77,14 @@ export async function fetchIncidentsOnce(
       started.push({ run, incident: incident.id, playbook });
     }
   }
-  await sources.engine.idle();
+  const settles = sources.engine.idle !== undefined;
+  await sources.engine.idle?.();
   if (fetched.watermark !== null) await sources.store.saveWatermark(instanceId, fetched.watermark);
   const runs = await Promise.all(
-    started.map(async (r) => ({ ...r, status: (await sources.engine.summary(r.run)).status })),
+    started.map(async (r) => ({
+      ...r,
+      status: settles ? (await sources.engine.summary(r.run)).status : 'queued',
+    })),
   );
   return {
     instance: instanceId,

@@ -7,18 +7,17 @@
  * the lock, several schedulers sharing one data dir still fire each tick once; a playbook
  * run's id is derived from its tick, so a tick re-fired after a crash starts nothing twice.
  */
-import type { IntegrationDefinition } from '../../integration-sdk/define.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { Registry } from '../../integration-sdk/registry.js';
-import { fetchIncidentsOnce } from '../fetch-incidents.js';
 import { HttpClients } from '../http-clients.js';
-import { hookContext } from '../hook-context.js';
-import { pollFeed } from '../../intel/feed-poll.js';
 import type { IntelService } from '../../intel/service.js';
 import type { LocalEngine } from '../local/local-engine.js';
 import type { RunStore } from '../run-store.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
-import { decide, type Decision, type Schedule } from './due.js';
+import { decide, type Decision } from './due.js';
+import { ScheduleConfigError, fireSchedule, schedulesOf, type Fired } from './fire.js';
+
+export { ScheduleConfigError, schedulesOf, type Fired } from './fire.js';
 
 /** The data dir, opened (and locked) for one tick. */
 export interface SchedulerSession {
@@ -32,26 +31,12 @@ export interface SchedulerSession {
   close(): Promise<void>;
 }
 
-export interface Fired {
-  key: string;
-  /** The tick fired for (ISO). */
-  tick: string;
-  /** One line: the run started and its status, the fetch counts, or the error. */
-  result: string;
-  ok: boolean;
-  run?: string;
-}
-
 export interface TickResult {
   fired: Fired[];
   /** Schedules seen for the first time (cron baselines recorded, nothing fired). */
   baselined: string[];
   /** The earliest instant something is due next (epoch ms), null with no schedule. */
   next: number | null;
-}
-
-export class ScheduleConfigError extends Error {
-  override readonly name = 'ScheduleConfigError';
 }
 
 export interface LocalSchedulerOptions {
@@ -63,8 +48,6 @@ export interface LocalSchedulerOptions {
 /** The scheduler never sleeps longer than this, so new and edited schedules are picked up. */
 const MAX_SLEEP_MS = 60_000;
 const BUSY_RETRY_MS = 5_000;
-/** A poll of a large feed takes minutes; an hour is a generous bound. */
-const FEED_POLL_TIMEOUT_MS = 60 * 60_000;
 
 export class LocalScheduler {
   private readonly now: () => number;
@@ -100,7 +83,7 @@ export class LocalScheduler {
           result.next = earliest(result.next, decide(schedule, decision.tick, now));
           continue;
         }
-        const fired = await this.fire(session, clients, schedule, decision.tick);
+        const fired = await fireSchedule({ ...session, clients }, schedule, decision.tick);
         if (fired.run) pending.push({ fired, run: fired.run });
         result.fired.push(fired);
         await session.store.saveScheduleState({
@@ -141,96 +124,6 @@ export class LocalScheduler {
       await sleep(delay, signal);
     }
   }
-
-  private async fire(
-    session: SchedulerSession,
-    clients: HttpClients,
-    schedule: Schedule,
-    tick: number,
-  ): Promise<Fired> {
-    const at = new Date(tick).toISOString();
-    try {
-      if (schedule.kind === 'playbook') {
-        const runId = `run-${schedule.playbook}-${at.replace(/[-:.]/g, '')}`;
-        await session.engine.start(schedule.playbook, {}, null, { runId });
-        return {
-          key: schedule.key,
-          tick: at,
-          result: `run ${runId} started`,
-          ok: true,
-          run: runId,
-        };
-      }
-      const integration = fetcherOf(session, schedule.instance);
-      if (integration.fetchIndicators) {
-        const polled = await pollFeed(
-          hookContext(
-            session.instances.get(schedule.instance),
-            clients,
-            FEED_POLL_TIMEOUT_MS,
-            session.intel,
-          ),
-          integration,
-        );
-        return {
-          key: schedule.key,
-          tick: at,
-          ok: true,
-          result: `${polled.objects} objects, ${polled.indicators} indicators: ${polled.added} added, ${polled.updated} updated, ${polled.unsupported} unsupported; ${polled.expired} expired`,
-        };
-      }
-      const fetched = await fetchIncidentsOnce(
-        { ...session, clients },
-        integration,
-        schedule.instance,
-      );
-      return {
-        key: schedule.key,
-        tick: at,
-        ok: true,
-        result: `${fetched.fetched} fetched, ${fetched.created} new, ${fetched.updated} updated; ${fetched.runs.length} run(s) started`,
-      };
-    } catch (error) {
-      return {
-        key: schedule.key,
-        tick: at,
-        ok: false,
-        result: `failed: ${(error as Error).message}`,
-      };
-    }
-  }
-}
-
-/** Every schedule the data dir's playbooks and the configuration declare. */
-export async function schedulesOf(session: SchedulerSession): Promise<Schedule[]> {
-  const schedules: Schedule[] = (await session.library.scheduled()).map(({ id, schedule }) => ({
-    key: `playbook.${id}`,
-    kind: 'playbook',
-    playbook: id,
-    cron: schedule,
-  }));
-  for (const instance of session.instances.list()) {
-    if (instance.fetchIntervalMs === null) continue;
-    fetcherOf(session, instance.id);
-    schedules.push({
-      key: `fetch.${instance.id}`,
-      kind: 'fetch',
-      instance: instance.id,
-      intervalMs: instance.fetchIntervalMs,
-    });
-  }
-  return schedules;
-}
-
-function fetcherOf(session: SchedulerSession, instanceId: string): IntegrationDefinition {
-  const summary = session.instances.list().find((i) => i.id === instanceId);
-  const integration = session.registry.list().find((i) => i.id === summary?.integration);
-  if (!integration?.fetchIncidents && !integration?.fetchIndicators) {
-    throw new ScheduleConfigError(
-      `instance '${instanceId}' has a fetch_interval, but '${summary?.integration}' neither fetches incidents nor polls a feed`,
-    );
-  }
-  return integration;
 }
 
 /** The earlier of a known next instant and a decision's, when the decision is to wait. */
