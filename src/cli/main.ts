@@ -83,7 +83,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--redis <url>', 'Redis URL (default REDIS_URL, else redis://127.0.0.1:6379)')
     .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
-    .option('--playbooks <dir>', 'where sub-playbooks are found by id', 'playbooks')
+    .option(
+      '--playbooks <dir>',
+      'playbooks by id (sub-playbooks, scheduled runs, fetched incidents)',
+      'playbooks',
+    )
     .option('--concurrency <n>', 'steps at once per instance queue (default 16)')
     .option('--lock-duration <ms>', "job lock: how soon a dead worker's jobs are retried", '30000')
     .action(wrap(workerCommand));
@@ -141,8 +145,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(wrap(fetchCommand));
   program
     .command('scheduler')
-    .description("fire scheduled playbooks and instances' incident fetches when they are due")
+    .description(
+      'fire schedules: on Redis with BullMQ job schedulers (workers fire the ticks), or --local',
+    )
     .option('--local', 'in this process, on the local data dir (no Redis)')
+    .option('--redis <url>', 'without --local: Redis URL (default REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
     .option('--once', 'one tick: fire what is due now, then exit')
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--playbooks <dir>', 'where the scheduled playbooks are', 'playbooks')

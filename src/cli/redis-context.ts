@@ -5,6 +5,7 @@ import type { Registry } from '../integration-sdk/registry.js';
 import { RedisIndicatorStore } from '../intel/redis-store.js';
 import { IntelService } from '../intel/service.js';
 import { createRedactor } from '../journal/redact.js';
+import { redactUrls } from '../journal/redact-url.js';
 import { RedisJournalStore } from '../journal/redis-store.js';
 import { DistributedEngine } from '../runtime/bullmq/distributed-engine.js';
 import { RuntimeQueues } from '../runtime/bullmq/queues.js';
@@ -45,6 +46,17 @@ export async function openRedis(options: RedisContextOptions = {}) {
   const names = new RedisNames(options.prefix ?? process.env.SOAR_REDIS_PREFIX ?? undefined);
   // Commands queue while Redis restarts rather than failing the step that issued them.
   const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  let firstError: Error | null = null;
+  const early = (error: Error) => (firstError ??= error);
+  client.on('error', early);
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    const reason = (firstError ?? (error as Error)).message;
+    throw new CliError(`cannot reach Redis at ${redactUrls(url, '***')}: ${reason}`);
+  }
+  client.off('error', early);
   let lastComplaint = 0;
   client.on('error', (error: Error) => {
     // ioredis reconnects by itself; one line per outage, not one per attempt.
@@ -52,12 +64,6 @@ export async function openRedis(options: RedisContextOptions = {}) {
     lastComplaint = Date.now();
     process.stderr.write(`redis: ${error.message} (reconnecting)\n`);
   });
-  try {
-    await client.connect();
-  } catch (error) {
-    client.disconnect();
-    throw new CliError(`cannot reach Redis at ${url}: ${(error as Error).message}`);
-  }
   const redactor = createRedactor({ secretValues: instances.secretValues() });
   const journal = new RedisJournalStore(client, { prefix: names.journalPrefix, redactor });
   const store = new RedisRunStore(client, journal, names);

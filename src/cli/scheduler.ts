@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { LocalScheduler, ScheduleConfigError } from '../runtime/schedule/local-scheduler.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
+import { RedisScheduler } from '../runtime/bullmq/redis-scheduler.js';
 import { openLocal, registry } from './local-context.js';
+import { openRedis, redisUrlOf } from './redis-context.js';
 import { CliError, printJson } from './output.js';
 
 export interface SchedulerOptions {
@@ -11,6 +13,8 @@ export interface SchedulerOptions {
   config?: string;
   playbooks: string;
   json?: boolean;
+  redis?: string;
+  prefix?: string;
 }
 
 /**
@@ -18,11 +22,7 @@ export interface SchedulerOptions {
  * sharing the local data dir. `--once` does one tick and exits (for cron or a test).
  */
 export async function schedulerCommand(options: SchedulerOptions): Promise<number> {
-  if (!options.local) {
-    throw new CliError(
-      'pass --local to run the schedules in this process on the local data dir (no Redis)',
-    );
-  }
+  if (!options.local) return redisSchedulerCommand(options);
   const reg = registry();
   const scheduler = new LocalScheduler({
     open: async () => {
@@ -55,5 +55,59 @@ export async function schedulerCommand(options: SchedulerOptions): Promise<numbe
   } catch (error) {
     if (error instanceof ScheduleConfigError) throw new CliError(error.message);
     throw error;
+  }
+}
+
+/**
+ * `soar scheduler` (Redis): keeps BullMQ's job schedulers in line with the playbooks and
+ * configuration while this process leads; workers fire the ticks. Any number may run: one
+ * leads, the others stand by. `--once` writes the schedules once (if no other process leads).
+ */
+async function redisSchedulerCommand(options: SchedulerOptions): Promise<number> {
+  const reg = registry();
+  const library = new PlaybookLibrary(resolve(options.playbooks), reg);
+  const redis = await openRedis({
+    redisUrl: redisUrlOf(options.redis),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    library,
+    registry: reg,
+  }).catch((error: unknown) => {
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(`${error.message}; or run the schedules without Redis: --local`);
+  });
+  const log = (line: string) => {
+    if (!options.json) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  };
+  const scheduler = new RedisScheduler({
+    client: redis.client,
+    names: redis.names,
+    queues: redis.queues,
+    sources: { library, instances: redis.instances, registry: reg },
+    log,
+  });
+  try {
+    if (options.once) {
+      const result = await scheduler.reconcile();
+      if (options.json) printJson(result);
+      else if (!result.leader) process.stdout.write('another scheduler leads: nothing written\n');
+      else
+        process.stdout.write(
+          `${result.upserted.length} written, ${result.removed.length} removed, ${result.unchanged.length} unchanged\n`,
+        );
+      return 0;
+    }
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    log(`scheduler ${process.pid} on Redis (prefix ${redis.names.prefix}); workers fire the ticks`);
+    await scheduler.run(stop.signal);
+    return 0;
+  } catch (error) {
+    if (error instanceof ScheduleConfigError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    await redis.close();
   }
 }

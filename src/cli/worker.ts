@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { RuntimeWorker } from '../runtime/bullmq/runtime-worker.js';
+import { ScheduledWork } from '../runtime/bullmq/scheduled-work.js';
+import { HttpClients } from '../runtime/http-clients.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { openRedis, redisUrlOf } from './redis-context.js';
 import { registry } from './local-context.js';
@@ -27,17 +29,35 @@ function positiveInteger(value: string | undefined, name: string): number | unde
  */
 export async function workerCommand(options: WorkerOptions): Promise<number> {
   const reg = registry();
+  const library = new PlaybookLibrary(resolve(options.playbooks), reg);
   const redis = await openRedis({
     redisUrl: redisUrlOf(options.redis),
     ...(options.prefix ? { prefix: options.prefix } : {}),
     ...(options.config ? { config: options.config } : {}),
-    library: new PlaybookLibrary(resolve(options.playbooks), reg),
+    library,
     registry: reg,
   });
   const lockDurationMs = positiveInteger(options.lockDuration, '--lock-duration');
   const stepConcurrency = positiveInteger(options.concurrency, '--concurrency');
+  const clients = new HttpClients();
+  const ticks = new ScheduledWork({
+    sources: {
+      engine: redis.engine,
+      store: redis.store,
+      library,
+      instances: redis.instances,
+      registry: reg,
+      intel: redis.intel,
+      clients,
+    },
+    store: redis.store,
+    client: redis.client,
+    names: redis.names,
+    log: (line) => process.stderr.write(`worker ${process.pid}: ${line}\n`),
+  });
   const worker = new RuntimeWorker({
     engine: redis.engine,
+    ticks,
     instances: redis.instances,
     names: redis.names,
     redisUrl: redis.url,
@@ -59,6 +79,7 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
   });
   process.stderr.write(`worker ${process.pid}: stopping\n`);
   await worker.close();
+  await clients.close();
   await redis.close();
   return 0;
 }

@@ -96,9 +96,10 @@ describe('soar scheduler --local', () => {
     );
   });
 
-  it('says how to run it without Redis', () => {
-    const run = soar(['scheduler']);
+  it('says how to run it without Redis when Redis does not answer', () => {
+    const run = soar(['scheduler', '--redis', 'redis://127.0.0.1:1']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('pass --local');
+    expect(run.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
+    expect(run.stderr).toContain('--local');
   });
 });

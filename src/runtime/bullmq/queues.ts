@@ -3,6 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { JournalDraft } from '../../journal/entry.js';
 import type { PendingEffect } from '../../playbook/outbox.js';
 import type { RunContext, RunEvent } from '../../playbook/run-model.js';
+import type { Schedule } from '../schedule/due.js';
 import type { RedisNames } from './redis-names.js';
 
 /*
@@ -36,6 +37,12 @@ export type EventJob =
       root: string;
     }
   | { kind: 'event'; run: string; event: RunEvent; extra?: JournalDraft[] };
+
+/** A schedule's tick, queued by its BullMQ job scheduler (see redis-scheduler.ts). */
+export interface TickJob {
+  kind: 'tick';
+  schedule: Schedule;
+}
 
 export interface StepJob {
   run: string;

@@ -8,7 +8,9 @@ import {
   stepQueueName,
   type EventJob,
   type StepJob,
+  type TickJob,
 } from './queues.js';
+import type { ScheduledWork } from './scheduled-work.js';
 import type { RedisNames } from './redis-names.js';
 
 export interface RuntimeWorkerOptions {
@@ -26,6 +28,8 @@ export interface RuntimeWorkerOptions {
   lockDurationMs?: number;
   /** How often runs that nobody moved for a while get their pending effects dispatched again. */
   sweepIntervalMs?: number;
+  /** Fires schedules' ticks (playbook runs, fetches, feed polls); without it ticks fail. */
+  ticks?: ScheduledWork;
   /** Called with what went wrong in a job (it is retried) or in a sweep. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -68,9 +72,14 @@ export class RuntimeWorker {
       // A stalled job (its worker died) is retried, however many times that happens.
       maxStalledCount: 1_000,
     });
-    const events = new Worker<EventJob>(
+    const events = new Worker<EventJob | TickJob>(
       EVENTS_QUEUE,
-      async (job: Job<EventJob>) => engine.handleEvent(job.data),
+      async (job: Job<EventJob | TickJob>) => {
+        if (job.data.kind !== 'tick') return engine.handleEvent(job.data);
+        if (!this.options.ticks) throw new Error('this worker does not fire schedules');
+        // The job scheduler stamps each job with the tick it stands for.
+        await this.options.ticks.handle(job.data.schedule, job.opts.prevMillis ?? job.timestamp);
+      },
       { ...base(), concurrency: this.options.eventConcurrency ?? 32 },
     );
     this.watch(events, EVENTS_QUEUE);

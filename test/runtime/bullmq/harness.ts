@@ -10,6 +10,7 @@ import { RuntimeQueues } from '../../../src/runtime/bullmq/queues.js';
 import { RedisNames } from '../../../src/runtime/bullmq/redis-names.js';
 import { RedisRunStore } from '../../../src/runtime/bullmq/redis-run-store.js';
 import { RuntimeWorker } from '../../../src/runtime/bullmq/runtime-worker.js';
+import type { ScheduledWork } from '../../../src/runtime/bullmq/scheduled-work.js';
 import type { RunSummary } from '../../../src/runtime/local/local-engine.js';
 import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 
@@ -29,7 +30,7 @@ export interface Distributed {
   journal: RedisJournalStore;
   library: PlaybookLibrary;
   /** Starts one more worker process's worth of consumers (own engine, own connections). */
-  addWorker(options?: { lockDurationMs?: number }): Promise<RuntimeWorker>;
+  addWorker(options?: { lockDurationMs?: number; ticks?: ScheduledWork }): Promise<RuntimeWorker>;
   /** Stops every worker started so far (as if their processes ended). */
   stopWorkers(): Promise<void>;
   /** Commits that lost the compare-and-set, summed over every engine of this runtime. */
@@ -93,7 +94,7 @@ export async function startDistributed(options: {
   };
 
   const main = side();
-  const addWorker = async (extra: { lockDurationMs?: number } = {}) => {
+  const addWorker = async (extra: { lockDurationMs?: number; ticks?: ScheduledWork } = {}) => {
     const own = side();
     const worker = new RuntimeWorker({
       engine: own.engine,
@@ -101,6 +102,7 @@ export async function startDistributed(options: {
       names,
       redisUrl: options.url,
       lockDurationMs: extra.lockDurationMs ?? options.lockDurationMs ?? 5_000,
+      ...(extra.ticks ? { ticks: extra.ticks } : {}),
       onError: (error, where) => {
         if (process.env.SOAR_DEBUG) console.error(where, error);
       },
