@@ -96,6 +96,8 @@ export async function openRedis(options: RedisContextOptions = {}) {
   return {
     url,
     names,
+    config,
+    redactor,
     client,
     registry: reg,
     instances,

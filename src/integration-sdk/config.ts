@@ -95,9 +95,59 @@ export const IntelConfig = Type.Object(
   { additionalProperties: false },
 );
 
+const SecretReference = Type.String({
+  pattern: SECRET_REFERENCE.source,
+  description: 'A secret reference: ${env:NAME} or ${file:/path}; never the value itself.',
+});
+
+export const ApiConfig = Type.Object(
+  {
+    tokens: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({
+              pattern: '^[A-Za-z0-9._@-]{1,64}$',
+              description: 'Journaled as the actor.',
+            }),
+            role: Type.Union(
+              [Type.Literal('ingest'), Type.Literal('analyst'), Type.Literal('admin')],
+              {
+                description:
+                  'ingest: post alerts; analyst: read, note, decide, start runs; admin: all.',
+              },
+            ),
+            token: SecretReference,
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 1000 },
+      ),
+    ),
+    webhooks: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ pattern: '^[A-Za-z0-9._@-]{1,64}$' }),
+            secret: SecretReference,
+          },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 1000,
+          description:
+            'Senders that sign alerts with HMAC-SHA256 over "<timestamp>.<body>" (X-Soar-Timestamp, X-Soar-Signature: v1=<hex>) instead of a token.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const SoarConfig = Type.Object(
   {
     intel: Type.Optional(IntelConfig),
+    api: Type.Optional(ApiConfig),
     instances: Type.Optional(
       Type.Record(Type.String({ pattern: INSTANCE_ID }), InstanceConfig, {
         additionalProperties: false,
@@ -109,6 +159,7 @@ export const SoarConfig = Type.Object(
 
 export type InstanceConfig = Static<typeof InstanceConfig>;
 export type SoarConfig = Static<typeof SoarConfig>;
+export type ApiConfig = Static<typeof ApiConfig>;
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(SoarConfig);
 

@@ -217,6 +217,11 @@ export class Instances {
     return value;
   }
 
+  /** The value a `${env:…}` or `${file:…}` reference names, or null when it names nothing. */
+  resolveReference(reference: string): string | null {
+    return this.tryResolve(reference);
+  }
+
   private tryResolve(reference: string): string | null {
     const match = SECRET_REFERENCE.exec(reference);
     if (!match) return null;

@@ -52,6 +52,11 @@ export class PlaybookLibrary {
     return results;
   }
 
+  /** Whether a playbook file with this id exists (valid or not). */
+  async has(id: string): Promise<boolean> {
+    return (await this.files()).has(id);
+  }
+
   async get(id: string): Promise<CompiledPlaybook> {
     const cached = this.compiled.get(id);
     if (cached) return cached;

@@ -16,7 +16,7 @@ import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
 import { EngineError } from '../local/local-engine.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
-import { draftOf, firstRecord, newId, nextRecord } from '../run-records.js';
+import { draftOf, fetchedIncidentId, firstRecord, newId, nextRecord } from '../run-records.js';
 import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
 import type { ApprovalRecord, RunRecord } from '../run-store.js';
 import {
@@ -24,6 +24,7 @@ import {
   stepQueueName,
   type EventJob,
   type ExecuteEffect,
+  type IngestJob,
   type RuntimeQueues,
   type StepJob,
 } from './queues.js';
@@ -224,6 +225,28 @@ export class DistributedEngine {
   async handleEvent(job: EventJob): Promise<void> {
     if (job.kind === 'start') return this.begin(job);
     return this.apply(job.run, job.event, job.extra ?? []);
+  }
+
+  /** The incident an API alert with this dedup key becomes. */
+  incidentIdFor(key: string): string {
+    return fetchedIncidentId('api', key);
+  }
+
+  /**
+   * Handles a job of the ingest queue: the alert becomes an incident (or updates the one with
+   * its key), and the incident type's playbooks start. A playbook's run id derives from the
+   * incident, so a repeated alert, or this job run twice, starts nothing twice.
+   */
+  async handleIngest(job: IngestJob): Promise<{ incident: string; runs: string[] }> {
+    const { incident } = await this.ingest('api', { key: job.key, ...job.alert }, job.source);
+    const library = this.options.library;
+    if (!library) throw new EngineError('no playbook library to start runs', 'NO_LIBRARY');
+    const runs: string[] = [];
+    for (const playbook of await library.playbooksFor(incident.type)) {
+      const runId = `run-${incident.id}-${playbook}`;
+      runs.push(await this.startRun(await library.get(playbook), {}, incident, { runId }));
+    }
+    return { incident: incident.id, runs };
   }
 
   /**

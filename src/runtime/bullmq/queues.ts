@@ -13,10 +13,13 @@ import type { RedisNames } from './redis-names.js';
  *   steps.<instance> action steps, one queue per integration instance, so that an instance's
  *                    concurrency and rate limit hold across every worker.
  *   steps            steps whose instance cannot be told (a misconfigured step): they fail at once.
+ *   ingest           alerts accepted by the API: each becomes (or updates) an incident, and the
+ *                    incident type's playbooks start.
  * Job ids are deterministic (DESIGN §4), so dispatching an effect twice makes one job.
  */
 
 export const EVENTS_QUEUE = 'events';
+export const INGEST_QUEUE = 'ingest';
 export const FALLBACK_STEP_QUEUE = 'steps';
 
 export function stepQueueName(instance: string): string {
@@ -42,6 +45,15 @@ export type EventJob =
 export interface TickJob {
   kind: 'tick';
   schedule: Schedule;
+}
+
+/** An alert the API accepted: already checked, so it becomes an incident as it is. */
+export interface IngestJob {
+  /** The dedup key: a repeat of it updates the incident instead of creating another. */
+  key: string;
+  /** Who sent it (`api:<token or webhook name>`). */
+  source: string;
+  alert: { type: string; name: string; severity: string; fields: Record<string, unknown> };
 }
 
 export interface StepJob {
@@ -85,6 +97,10 @@ export class RuntimeQueues {
       jobId,
       ...(delayMs > 0 ? { delay: delayMs } : {}),
     });
+  }
+
+  async addIngest(jobId: string, data: IngestJob): Promise<void> {
+    await this.queue(INGEST_QUEUE).add('alert', data, { jobId });
   }
 
   async addStep(queue: string, jobId: string, data: StepJob): Promise<void> {

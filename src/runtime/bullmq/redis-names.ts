@@ -7,6 +7,7 @@
  *                                the journal entries of one event commit in one script call
  *   P:runs                       HASH run id -> journal key (fixed when the run starts)
  *   P:runs:active                ZSET run id -> last commit (ms): runs not yet finished
+ *   P:stats                      HASH counters for /metrics (runs_completed, runs_failed)
  *   P:playbook:<hash>            STRING pinned playbook (JSON), by content hash
  *   {P:approvals}:<id>           STRING approval record (JSON)
  *   {P:approvals}:pending        ZSET approval id -> requested (ms); one slot with the records,
@@ -41,6 +42,9 @@ export class RedisNames {
   }
   get activeRuns(): string {
     return `${this.prefix}:runs:active`;
+  }
+  get stats(): string {
+    return `${this.prefix}:stats`;
   }
   playbook(hash: string): string {
     return `${this.prefix}:playbook:${hash}`;

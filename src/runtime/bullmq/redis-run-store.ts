@@ -96,7 +96,13 @@ export class RedisRunStore implements RunStore {
     if (outcome.status === 'guard-failed') return { status: 'conflict', version: outcome.version };
     // The active index changes only when a run starts and ends: one more call per run, not per event.
     const done = record.status === 'completed' || record.status === 'failed';
-    if (done) await this.client.zrem(this.names.activeRuns, record.id);
+    if (done) {
+      await this.client
+        .multi()
+        .zrem(this.names.activeRuns, record.id)
+        .hincrby(this.names.stats, `runs_${record.status}`, 1)
+        .exec();
+    }
     return { status: 'committed' };
   }
 
@@ -197,6 +203,22 @@ export class RedisRunStore implements RunStore {
     if (created === null) return false;
     await this.client.zadd(this.names.incidents, Date.parse(incident.created_at), incident.id);
     return true;
+  }
+
+  /** Incidents, newest first. */
+  async listIncidents(
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; incidents: Incident[] }> {
+    const [ids, total] = await Promise.all([
+      this.client.zrevrange(this.names.incidents, String(offset), String(offset + limit - 1)),
+      this.client.zcard(this.names.incidents),
+    ]);
+    const incidents = await Promise.all(ids.map((id) => this.loadIncident(id)));
+    return {
+      total,
+      incidents: incidents.filter((incident): incident is Incident => incident !== null),
+    };
   }
 
   loadIncident(id: string): Promise<Incident | null> {

@@ -5,6 +5,8 @@ import type { DistributedEngine } from './distributed-engine.js';
 import {
   EVENTS_QUEUE,
   FALLBACK_STEP_QUEUE,
+  INGEST_QUEUE,
+  type IngestJob,
   stepQueueName,
   type EventJob,
   type StepJob,
@@ -53,10 +55,11 @@ export class RuntimeWorker {
     this.lockMs = options.lockDurationMs ?? DEFAULT_LOCK_MS;
   }
 
-  /** The queues this worker consumes: events, every instance's steps, and the fallback. */
+  /** The queues this worker consumes: events, ingest, every instance's steps, the fallback. */
   queueNames(): string[] {
     return [
       EVENTS_QUEUE,
+      INGEST_QUEUE,
       ...this.options.instances.list().map((instance) => stepQueueName(instance.id)),
       FALLBACK_STEP_QUEUE,
     ];
@@ -84,8 +87,15 @@ export class RuntimeWorker {
     );
     this.watch(events, EVENTS_QUEUE);
     this.workers.push(events);
+    const ingest = new Worker<IngestJob>(
+      INGEST_QUEUE,
+      async (job: Job<IngestJob>) => engine.handleIngest(job.data),
+      { ...base(), concurrency: this.options.eventConcurrency ?? 32 },
+    );
+    this.watch(ingest, INGEST_QUEUE);
+    this.workers.push(ingest);
     const summaries = this.options.instances.list();
-    for (const name of this.queueNames().slice(1)) {
+    for (const name of this.queueNames().slice(2)) {
       const summary = summaries.find((instance) => stepQueueName(instance.id) === name);
       const limit = summary?.rateLimit;
       const worker: Worker<StepJob> = new Worker<StepJob>(
