@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.js';
 import { publishedSchema } from '../playbook/schema.js';
-import { apiCommand } from './api.js';
+import { apiCommand, serveCommand } from './api.js';
 import { approveCommand } from './approve.js';
 import { SHIPPED_PLAYBOOKS, demoCommand } from './demo.js';
 import { feedsPollCommand } from './feeds.js';
@@ -88,6 +88,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--port <port>', 'TCP port', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(wrap(apiCommand));
+  program
+    .command('serve')
+    .description('the API, a worker and a scheduler in one process (Redis: --redis or REDIS_URL)')
+    .option('--redis <url>', 'Redis URL (default REDIS_URL, else redis://127.0.0.1:6379)')
+    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .option('--config <file>', 'tokens (api:) and instances (default: soar.config.yaml)')
+    .option('--playbooks <dir>', 'playbooks by id and by incident type', 'playbooks')
+    .option('--port <port>', 'TCP port', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--concurrency <n>', 'steps at once per instance queue (default 16)')
+    .option('--lock-duration <ms>', "job lock: how soon a dead worker's jobs are retried", '30000')
+    .action(wrap(serveCommand));
   program
     .command('worker')
     .description("consume the distributed runtime's queues (Redis: --redis or REDIS_URL)")

@@ -4,6 +4,7 @@ import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { RedisScheduler } from '../runtime/bullmq/redis-scheduler.js';
 import { openLocal, registry } from './local-context.js';
 import { openRedis, redisUrlOf } from './redis-context.js';
+import { startSchedulerRole, untilSignalled } from './roles.js';
 import { CliError, printJson } from './output.js';
 
 export interface SchedulerOptions {
@@ -79,15 +80,15 @@ async function redisSchedulerCommand(options: SchedulerOptions): Promise<number>
   const log = (line: string) => {
     if (!options.json) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
-  const scheduler = new RedisScheduler({
-    client: redis.client,
-    names: redis.names,
-    queues: redis.queues,
-    sources: { library, instances: redis.instances, registry: reg },
-    log,
-  });
   try {
     if (options.once) {
+      const scheduler = new RedisScheduler({
+        client: redis.client,
+        names: redis.names,
+        queues: redis.queues,
+        sources: { library, instances: redis.instances, registry: reg },
+        log,
+      });
       const result = await scheduler.reconcile();
       if (options.json) printJson(result);
       else if (!result.leader) process.stdout.write('another scheduler leads: nothing written\n');
@@ -97,12 +98,9 @@ async function redisSchedulerCommand(options: SchedulerOptions): Promise<number>
         );
       return 0;
     }
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    log(`scheduler ${process.pid} on Redis (prefix ${redis.names.prefix}); workers fire the ticks`);
-    await scheduler.run(stop.signal);
+    const scheduler = startSchedulerRole(redis, library, log);
+    await untilSignalled();
+    await scheduler.stop();
     return 0;
   } catch (error) {
     if (error instanceof ScheduleConfigError) throw new CliError(error.message);
