@@ -32,7 +32,12 @@ export { InvalidJournalPrefixError } from './redis-keys.js';
 
 /** Messages per XRANGE: bounds how long one read holds the server and how big a reply gets. */
 const READ_PAGE = 1000;
-const CACHED_HEADS = 1024;
+/**
+ * Journals whose head a process remembers. A worker drives thousands of runs at once, each
+ * with its own journal: a smaller cache would make most commits read the head first (a round
+ * trip more per step). An entry is a few hundred bytes.
+ */
+const CACHED_HEADS = 100_000;
 
 export interface RedisJournalStoreOptions extends JournalStoreOptions {
   /** Start of every key's hash tag (see redis-keys.ts); default `soar:journal`. */
