@@ -1,22 +1,24 @@
 /*
  * Where the distributed runtime keeps things in Redis. Everything hangs off one prefix (default
- * `soar`), so several installations, or test suites, can share a server:
+ * `soar`), so several installations, or test suites, can share a server. Keys written together
+ * (in one script or MULTI) share a hash tag, so the layout works on a Redis Cluster:
  *
  *   {P:journal:<key>}:...        a journal (see journal/redis-keys.ts); a run's record is a
  *                                document in its journal's slot (`run:<id>`), so the record and
  *                                the journal entries of one event commit in one script call
- *   P:runs                       HASH run id -> journal key (fixed when the run starts)
- *   P:runs:active                ZSET run id -> last commit (ms): runs not yet finished
- *   P:stats                      HASH counters for /metrics (runs_completed, runs_failed)
+ *   {P}:runs                     HASH run id -> journal key (fixed when the run starts)
+ *   {P}:runs:active              ZSET run id -> start (ms): runs not yet finished
+ *   {P}:stats                    HASH counters for /metrics (runs_completed, runs_failed)
+ *   {P}:<queue>:...              BullMQ queues (`{P}` is their prefix)
+ *   {P:incidents}:id:<id>        STRING incident (JSON)
+ *   {P:incidents}:index          ZSET incident id -> created (ms)
+ *   {P:approvals}:id:<id>        STRING approval record (JSON)
+ *   {P:approvals}:pending        ZSET approval id -> requested (ms)
  *   P:playbook:<hash>            STRING pinned playbook (JSON), by content hash
- *   {P:approvals}:<id>           STRING approval record (JSON)
- *   {P:approvals}:pending        ZSET approval id -> requested (ms); one slot with the records,
- *                                so a decision and the index change in one script call
- *   P:incident:<id>              STRING incident (JSON)
- *   P:incidents                  ZSET incident id -> created (ms)
  *   P:watermark:<instance>       STRING where the instance's next fetch starts
  *   P:schedule:<key>             STRING schedule state (JSON)
- *   {P}:<queue>:...              BullMQ queues (`{P}` as their prefix: one slot per queue)
+ *   P:scheduler:leader, P:scheduler:definitions, P:lock:<schedule>   the scheduler's lease,
+ *                                the job schedulers it wrote, fetches in progress
  */
 
 export const DEFAULT_REDIS_PREFIX = 'soar';
@@ -38,28 +40,28 @@ export class RedisNames {
     return `{${this.prefix}}`;
   }
   get runs(): string {
-    return `${this.prefix}:runs`;
+    return `{${this.prefix}}:runs`;
   }
   get activeRuns(): string {
-    return `${this.prefix}:runs:active`;
+    return `{${this.prefix}}:runs:active`;
   }
   get stats(): string {
-    return `${this.prefix}:stats`;
+    return `{${this.prefix}}:stats`;
   }
   playbook(hash: string): string {
     return `${this.prefix}:playbook:${hash}`;
   }
   approval(id: string): string {
-    return `{${this.prefix}:approvals}:${id}`;
+    return `{${this.prefix}:approvals}:id:${id}`;
   }
   get pendingApprovals(): string {
     return `{${this.prefix}:approvals}:pending`;
   }
   incident(id: string): string {
-    return `${this.prefix}:incident:${id}`;
+    return `{${this.prefix}:incidents}:id:${id}`;
   }
   get incidents(): string {
-    return `${this.prefix}:incidents`;
+    return `{${this.prefix}:incidents}:index`;
   }
   watermark(instance: string): string {
     return `${this.prefix}:watermark:${instance}`;
