@@ -1,4 +1,4 @@
-import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { DistributedEngine } from './distributed-engine.js';
@@ -98,6 +98,17 @@ export class RuntimeWorker {
     for (const name of this.queueNames().slice(2)) {
       const summary = summaries.find((instance) => stepQueueName(instance.id) === name);
       const limit = summary?.rateLimit;
+      // rate_limit.concurrency holds across every worker: BullMQ's global concurrency.
+      if (limit?.concurrency !== undefined)
+        await this.setGlobalConcurrency(name, limit.concurrency);
+      // A vendor's 429 pauses its instance's queue (worker.rateLimit), which BullMQ honours only
+      // on a rate-limited queue: vendor instances get a limiter even without a per_second.
+      const limiter =
+        limit?.perSecond !== undefined
+          ? limiterOf(limit.perSecond)
+          : summary && !summary.implicit
+            ? UNLIMITED
+            : undefined;
       const worker: Worker<StepJob> = new Worker<StepJob>(
         name,
         async (job: Job<StepJob>) => {
@@ -107,7 +118,7 @@ export class RuntimeWorker {
         {
           ...base(),
           concurrency: limit?.concurrency ?? this.options.stepConcurrency ?? 16,
-          ...(limit?.perSecond !== undefined ? { limiter: limiterOf(limit.perSecond) } : {}),
+          ...(limiter ? { limiter } : {}),
         },
       );
       this.watch(worker, name);
@@ -153,6 +164,18 @@ export class RuntimeWorker {
     for (const connection of this.connections.splice(0)) connection.disconnect();
   }
 
+  private async setGlobalConcurrency(name: string, concurrency: number): Promise<void> {
+    const queue = new Queue(name, {
+      connection: this.connection(),
+      prefix: this.options.names.queuePrefix,
+    });
+    try {
+      await queue.setGlobalConcurrency(concurrency);
+    } finally {
+      await queue.close();
+    }
+  }
+
   /** BullMQ leaves a connection it was given open: this worker closes its own. */
   private connection(): Redis {
     const connection = new Redis(this.options.redisUrl, {
@@ -170,6 +193,9 @@ export class RuntimeWorker {
     worker.on('error', (error) => this.options.onError?.(error, queue));
   }
 }
+
+/** A limiter that never limits by itself: it lets a 429 pause the queue (see start). */
+const UNLIMITED = { max: 1_000_000, duration: 1_000 };
 
 /** BullMQ counts jobs per window: 0.5/s becomes one job per 2 s. */
 function limiterOf(perSecond: number): { max: number; duration: number } {
