@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { registry } from './local-context.js';
-import { openRedis, redisUrlOf } from './redis-context.js';
+import { openRedisFor } from './redis-context.js';
 import {
   startApiRole,
   startSchedulerRole,
@@ -27,13 +27,7 @@ export interface ApiOptions {
 export async function apiCommand(options: ApiOptions): Promise<number> {
   const reg = registry();
   const library = new PlaybookLibrary(resolve(options.playbooks), reg);
-  const redis = await openRedis({
-    redisUrl: redisUrlOf(options.redis),
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library,
-    registry: reg,
-  });
+  const redis = await openRedisFor(options, library, reg);
   try {
     const api = await startApiRole(redis, library, options);
     await untilSignalled();
@@ -50,13 +44,7 @@ export async function serveCommand(
 ): Promise<number> {
   const reg = registry();
   const library = new PlaybookLibrary(resolve(options.playbooks), reg);
-  const redis = await openRedis({
-    redisUrl: redisUrlOf(options.redis),
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library,
-    registry: reg,
-  });
+  const redis = await openRedisFor(options, library, reg);
   const roles: Role[] = [];
   try {
     roles.push(await startWorkerRole(redis, library, options));

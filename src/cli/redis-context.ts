@@ -117,3 +117,18 @@ export async function openRedis(options: RedisContextOptions = {}) {
 }
 
 export type RedisContext = Awaited<ReturnType<typeof openRedis>>;
+
+/** `openRedis` from a command's `--redis`, `--prefix` and `--config` options. */
+export function openRedisFor(
+  options: { redis?: string; prefix?: string; config?: string },
+  library: PlaybookLibrary | null,
+  reg?: Registry,
+): Promise<RedisContext> {
+  return openRedis({
+    redisUrl: redisUrlOf(options.redis),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    library,
+    ...(reg ? { registry: reg } : {}),
+  });
+}

@@ -3,7 +3,7 @@ import { LocalScheduler, ScheduleConfigError } from '../runtime/schedule/local-s
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { RedisScheduler } from '../runtime/bullmq/redis-scheduler.js';
 import { openLocal, registry } from './local-context.js';
-import { openRedis, redisUrlOf } from './redis-context.js';
+import { openRedisFor } from './redis-context.js';
 import { startSchedulerRole, untilSignalled } from './roles.js';
 import { CliError, printJson } from './output.js';
 
@@ -67,13 +67,7 @@ export async function schedulerCommand(options: SchedulerOptions): Promise<numbe
 async function redisSchedulerCommand(options: SchedulerOptions): Promise<number> {
   const reg = registry();
   const library = new PlaybookLibrary(resolve(options.playbooks), reg);
-  const redis = await openRedis({
-    redisUrl: redisUrlOf(options.redis),
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library,
-    registry: reg,
-  }).catch((error: unknown) => {
+  const redis = await openRedisFor(options, library, reg).catch((error: unknown) => {
     if (!(error instanceof CliError)) throw error;
     throw new CliError(`${error.message}; or run the schedules without Redis: --local`);
   });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { registry } from './local-context.js';
-import { openRedis, redisUrlOf } from './redis-context.js';
+import { openRedisFor } from './redis-context.js';
 import { startWorkerRole, untilSignalled } from './roles.js';
 
 export interface WorkerOptions {
@@ -20,13 +20,7 @@ export interface WorkerOptions {
 export async function workerCommand(options: WorkerOptions): Promise<number> {
   const reg = registry();
   const library = new PlaybookLibrary(resolve(options.playbooks), reg);
-  const redis = await openRedis({
-    redisUrl: redisUrlOf(options.redis),
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library,
-    registry: reg,
-  });
+  const redis = await openRedisFor(options, library, reg);
   try {
     const worker = await startWorkerRole(redis, library, options);
     await untilSignalled();

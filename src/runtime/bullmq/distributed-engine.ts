@@ -14,7 +14,13 @@ import type { IoEffect, RunEvent, RunOutcome } from '../../playbook/run-model.js
 import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
-import { EngineError } from '../local/local-engine.js';
+import {
+  EngineError,
+  SerialByKey,
+  alreadyDecided,
+  checkDecision,
+  parentEvent,
+} from '../run-rules.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import { draftOf, fetchedIncidentId, firstRecord, newId, nextRecord } from '../run-records.js';
 import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
@@ -74,7 +80,7 @@ export class DistributedEngine {
   private readonly now: () => Date;
   private readonly http: HttpClients;
   private readonly compiled = new Map<string, CompiledPlaybook>();
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly serialized = new SerialByKey();
   /** The last record and live snapshot this process committed per run: skips a read when still current. */
   private readonly live = new Map<
     string,
@@ -157,20 +163,7 @@ export class DistributedEngine {
     comment?: string,
   ): Promise<ApprovalRecord> {
     const approval = await this.options.store.loadApproval(approvalId);
-    if (!approval) throw new EngineError(`no approval '${approvalId}'`, 'NOT_FOUND');
-    if (approval.state === 'decided') throw alreadyDecided(approval);
-    if (approval.state === 'expired') {
-      throw new EngineError(
-        `approval '${approvalId}' is no longer pending: it timed out or its run ended`,
-        'GONE',
-      );
-    }
-    if (!approval.options.includes(option)) {
-      throw new EngineError(
-        `'${option}' is not an option of approval '${approvalId}': expected one of ${approval.options.join(', ')}`,
-        'BAD_OPTION',
-      );
-    }
+    checkDecision(approvalId, approval, option);
     const at = this.now().toISOString();
     if (approval.timeout_at !== null && Date.parse(approval.timeout_at) <= Date.parse(at)) {
       throw new EngineError(
@@ -529,27 +522,12 @@ export class DistributedEngine {
   }
 
   private async notifyParent(record: RunRecord, outcome: RunOutcome): Promise<void> {
-    const parent = record.snapshot.context.run.parent;
-    if (!parent) return;
-    const at = record.updated_at;
-    const event: RunEvent =
-      outcome.status === 'completed'
-        ? { type: 'STEP.DONE', step: parent.step, token: parent.token, at, output: outcome.outputs }
-        : {
-            type: 'STEP.FAILED',
-            step: parent.step,
-            token: parent.token,
-            at,
-            error: {
-              message: `playbook '${record.playbook.id}' failed: ${outcome.error ?? outcome.result}`,
-              code: 'SUBRUN_FAILED',
-              retryable: false,
-            },
-          };
+    const notice = parentEvent(record, outcome, record.updated_at);
+    if (!notice) return;
     await this.options.queues.addEvent(`${record.id}-finished`, {
       kind: 'event',
-      run: parent.run,
-      event,
+      run: notice.run,
+      event: notice.event,
     });
   }
 
@@ -598,25 +576,10 @@ export class DistributedEngine {
   }
 
   private serial(runId: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous.then(work);
-    const settled = next.catch(() => undefined);
-    this.chains.set(runId, settled);
-    void settled.then(() => {
-      if (this.chains.get(runId) === settled) this.chains.delete(runId);
-    });
-    return next;
+    return this.serialized.run(runId, work);
   }
 
   private redact<T>(value: T): T {
     return this.options.redact ? this.options.redact(value) : value;
   }
-}
-
-function alreadyDecided(approval: ApprovalRecord): EngineError {
-  const d = approval.decision;
-  return new EngineError(
-    `approval '${approval.id}' is already decided${d ? `: ${d.by} chose '${d.option}' at ${d.at}` : ''}`,
-    'CONFLICT',
-  );
 }

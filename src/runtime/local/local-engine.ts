@@ -17,6 +17,7 @@ import type { PlaybookLibrary } from '../playbook-library.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { ApprovalRecord, RunLogEntry, RunRecord, RunStore } from '../run-store.js';
 import { draftOf, firstRecord, newId, nextRecord } from '../run-records.js';
+import { EngineError, SerialByKey, checkDecision, parentEvent } from '../run-rules.js';
 import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
 
 export interface LocalEngineOptions {
@@ -39,15 +40,7 @@ export interface LocalEngineOptions {
 
 export type { RunSummary } from '../run-views.js';
 
-export class EngineError extends Error {
-  override readonly name = 'EngineError';
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
+export { EngineError } from '../run-rules.js';
 
 /**
  * Runs playbooks in one process with no Redis. After every event the run's snapshot, its
@@ -56,7 +49,7 @@ export class EngineError extends Error {
  */
 export class LocalEngine {
   private readonly now: () => Date;
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly serialized = new SerialByKey();
   private readonly records = new Map<string, RunRecord>();
   /** Live snapshots of runs this process is driving, so an event need not rebuild one. */
   private readonly snapshots = new Map<
@@ -204,25 +197,7 @@ export class LocalEngine {
     comment?: string,
   ): Promise<ApprovalRecord> {
     const approval = await this.options.store.loadApproval(approvalId);
-    if (!approval) throw new EngineError(`no approval '${approvalId}'`, 'NOT_FOUND');
-    if (approval.state === 'decided') {
-      const d = approval.decision;
-      throw new EngineError(
-        `approval '${approvalId}' is already decided${d ? `: ${d.by} chose '${d.option}' at ${d.at}` : ''}`,
-        'CONFLICT',
-      );
-    }
-    if (approval.state === 'expired') {
-      throw new EngineError(
-        `approval '${approvalId}' is no longer pending: it timed out or its run ended`,
-        'GONE',
-      );
-    }
-    if (!approval.options.includes(option))
-      throw new EngineError(
-        `'${option}' is not an option of approval '${approvalId}': expected one of ${approval.options.join(', ')}`,
-        'BAD_OPTION',
-      );
+    checkDecision(approvalId, approval, option);
     const at = this.now().toISOString();
     const record = await this.record(approval.run);
     const live = record.outbox.some((e) => e.kind === 'approval' && e.id === approvalId);
@@ -414,25 +389,9 @@ export class LocalEngine {
   }
 
   private notifyParent(record: RunRecord, outcome: RunOutcome): Promise<void> {
-    const parent = record.snapshot.context.run.parent;
-    if (!parent) return Promise.resolve();
-    const at = this.now().toISOString();
-    const event: RunEvent =
-      outcome.status === 'completed'
-        ? { type: 'STEP.DONE', step: parent.step, token: parent.token, at, output: outcome.outputs }
-        : {
-            type: 'STEP.FAILED',
-            step: parent.step,
-            token: parent.token,
-            at,
-            error: {
-              message: `playbook '${record.playbook.id}' failed: ${outcome.error ?? outcome.result}`,
-              code: 'SUBRUN_FAILED',
-              retryable: false,
-            },
-          };
+    const notice = parentEvent(record, outcome, this.now().toISOString());
     // Not awaited inside the child's commit: the parent has its own serial queue.
-    this.send(parent.run, event).catch((error: unknown) => this.fail(error));
+    if (notice) this.send(notice.run, notice.event).catch((error: unknown) => this.fail(error));
     return Promise.resolve();
   }
 
@@ -520,14 +479,7 @@ export class LocalEngine {
   }
 
   private serial(runId: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous.then(work);
-    const settled = next.catch(() => undefined);
-    this.chains.set(runId, settled);
-    void settled.then(() => {
-      if (this.chains.get(runId) === settled) this.chains.delete(runId);
-    });
-    return next;
+    return this.serialized.run(runId, work);
   }
 
   private release(): void {
