@@ -47,6 +47,8 @@ const DEFAULT_LOCK_MS = 30_000;
 export class RuntimeWorker {
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
+  /** For queue settings (global concurrency); one connection whatever the number of queues. */
+  private admin: Redis | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private readonly lockMs: number;
@@ -98,9 +100,9 @@ export class RuntimeWorker {
     for (const name of this.queueNames().slice(2)) {
       const summary = summaries.find((instance) => stepQueueName(instance.id) === name);
       const limit = summary?.rateLimit;
-      // rate_limit.concurrency holds across every worker: BullMQ's global concurrency.
-      if (limit?.concurrency !== undefined)
-        await this.setGlobalConcurrency(name, limit.concurrency);
+      // rate_limit.concurrency holds across every worker: BullMQ's global concurrency, which
+      // stays in Redis, so it is removed again when the configuration no longer sets it.
+      await this.applyGlobalConcurrency(name, limit?.concurrency);
       // A vendor's 429 pauses its instance's queue (worker.rateLimit), which BullMQ honours only
       // on a rate-limited queue: vendor instances get a limiter even without a per_second.
       const limiter =
@@ -162,15 +164,18 @@ export class RuntimeWorker {
     await Promise.all(this.workers.map((worker) => worker.close()));
     this.workers.length = 0;
     for (const connection of this.connections.splice(0)) connection.disconnect();
+    this.admin = null;
   }
 
-  private async setGlobalConcurrency(name: string, concurrency: number): Promise<void> {
+  private async applyGlobalConcurrency(name: string, concurrency: number | undefined) {
+    this.admin ??= this.connection();
     const queue = new Queue(name, {
-      connection: this.connection(),
+      connection: this.admin,
       prefix: this.options.names.queuePrefix,
     });
     try {
-      await queue.setGlobalConcurrency(concurrency);
+      if (concurrency !== undefined) await queue.setGlobalConcurrency(concurrency);
+      else await queue.removeGlobalConcurrency();
     } finally {
       await queue.close();
     }
