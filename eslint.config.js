@@ -67,6 +67,21 @@ export default tseslint.config(
     },
   },
   {
+    // DESIGN §2: BullMQ is the distributed driver's business; other rooms go through it.
+    files: ['src/**/*.ts', 'integrations/**/*.ts'],
+    ignores: ['src/runtime/**', 'src/playbook/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'bullmq', message: 'only src/runtime imports BullMQ (see RuntimeQueues).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

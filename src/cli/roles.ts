@@ -99,7 +99,7 @@ export async function startApiRole(
       'api: no tokens or webhooks under api: in soar.config.yaml: every /api/v1 request gets 401',
     );
   }
-  const metrics = new ApiMetrics(redis.client, redis.names, redis.instances);
+  const metrics = new ApiMetrics(redis.client, redis.names, redis.queues, redis.instances);
   const app = await buildApi({
     engine: redis.engine,
     store: redis.store,
@@ -118,7 +118,6 @@ export async function startApiRole(
     address,
     async stop() {
       await app.close();
-      await metrics.close();
     },
   };
 }

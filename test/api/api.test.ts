@@ -77,7 +77,7 @@ beforeAll(async () => {
     (reference) => secrets[reference] ?? null,
   );
   const registry = new Registry(builtinIntegrations);
-  metrics = new ApiMetrics(runtime.client, runtime.names, new Instances({}, registry));
+  metrics = new ApiMetrics(runtime.client, runtime.names, queues, new Instances({}, registry));
   app = await buildApi({
     engine: runtime.engine,
     store: runtime.store,
@@ -92,7 +92,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await metrics?.close();
   await queues?.close();
   await runtime?.close();
   await server?.stop();

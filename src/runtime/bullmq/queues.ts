@@ -4,6 +4,7 @@ import type { JournalDraft } from '../../journal/entry.js';
 import type { PendingEffect } from '../../playbook/outbox.js';
 import type { RunContext, RunEvent } from '../../playbook/run-model.js';
 import type { Schedule } from '../schedule/due.js';
+import type { Instances } from '../../integration-sdk/instances.js';
 import type { RedisNames } from './redis-names.js';
 
 /*
@@ -25,6 +26,19 @@ export const FALLBACK_STEP_QUEUE = 'steps';
 export function stepQueueName(instance: string): string {
   return `steps.${instance}`;
 }
+
+/** Every queue of an installation with these instances: events, ingest, then the step queues. */
+export function runtimeQueueNames(instances: Instances): string[] {
+  return [
+    EVENTS_QUEUE,
+    INGEST_QUEUE,
+    ...instances.list().map((instance) => stepQueueName(instance.id)),
+    FALLBACK_STEP_QUEUE,
+  ];
+}
+
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 export type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
 
@@ -105,6 +119,22 @@ export class RuntimeQueues {
 
   async addStep(queue: string, jobId: string, data: StepJob): Promise<void> {
     await this.queue(queue).add('step', data, { jobId });
+  }
+
+  /** How many jobs a queue holds in each state (completed: those still kept). */
+  async jobCounts(name: string): Promise<Record<JobState, number>> {
+    const counts = await this.queue(name).getJobCounts(...JOB_STATES);
+    const out = {} as Record<JobState, number>;
+    for (const state of JOB_STATES) out[state] = counts[state] ?? 0;
+    return out;
+  }
+
+  /** Seconds from start to finish of a queue's most recently completed jobs, up to `limit`. */
+  async recentDurations(name: string, limit: number): Promise<number[]> {
+    const jobs = await this.queue(name).getCompleted(0, limit - 1);
+    return jobs
+      .filter((job) => job.processedOn && job.finishedOn)
+      .map((job) => (job.finishedOn! - job.processedOn!) / 1000);
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,8 @@ import type { Instances } from '../../integration-sdk/instances.js';
 import type { DistributedEngine } from './distributed-engine.js';
 import {
   EVENTS_QUEUE,
-  FALLBACK_STEP_QUEUE,
   INGEST_QUEUE,
+  runtimeQueueNames,
   type IngestJob,
   stepQueueName,
   type EventJob,
@@ -59,12 +59,7 @@ export class RuntimeWorker {
 
   /** The queues this worker consumes: events, ingest, every instance's steps, the fallback. */
   queueNames(): string[] {
-    return [
-      EVENTS_QUEUE,
-      INGEST_QUEUE,
-      ...this.options.instances.list().map((instance) => stepQueueName(instance.id)),
-      FALLBACK_STEP_QUEUE,
-    ];
+    return runtimeQueueNames(this.options.instances);
   }
 
   async start(): Promise<void> {
