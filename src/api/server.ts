@@ -16,6 +16,7 @@ import type { RuntimeQueues } from '../runtime/bullmq/queues.js';
 import type { RedisRunStore } from '../runtime/bullmq/redis-run-store.js';
 import { EngineError } from '../runtime/local/local-engine.js';
 import type { PlaybookLibrary } from '../runtime/playbook-library.js';
+import { runDetails } from '../runtime/run-views.js';
 import { permits, type ApiAuth, type Principal, type Role } from './auth.js';
 import type { ApiMetrics } from './metrics.js';
 import * as schemas from './schemas.js';
@@ -345,14 +346,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const { id } = request.params as { id: string };
     const record = await deps.store.loadRun(id);
     if (!record) throw new ApiError(404, 'not_found', `no run '${id}' (or not started yet)`);
-    const summary = await deps.engine.summary(id);
-    return {
-      ...summary,
-      playbook: record.playbook,
-      events: record.version,
-      updated_at: record.updated_at,
-      pending: record.outbox.map((effect) => ({ kind: effect.kind, step: effect.step })),
-    };
+    return runDetails(await deps.engine.summary(id), record);
   });
 
   return app;

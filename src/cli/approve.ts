@@ -21,18 +21,7 @@ export async function approveCommand(
     throw new CliError('--as NAME is required: approvals are journaled with who decided');
   const redisUrl = redisOption(options.redis);
   if (redisUrl !== undefined) {
-    return approveOnRedis(
-      id,
-      option,
-      {
-        as: options.as,
-        ...(options.comment ? { comment: options.comment } : {}),
-        ...(options.config ? { config: options.config } : {}),
-        ...(options.json ? { json: true } : {}),
-      },
-      redisUrl,
-      options.prefix,
-    );
+    return approveOnRedis(id, option, { ...options, as: options.as, redis: redisUrl });
   }
   const local = await openLocal(
     options.dataDir,

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../runtime/local/local-engine.js';
+import type { RunDetails } from '../runtime/run-views.js';
 
 /** Thrown by commands for an expected failure: printed without a stack trace. */
 export class CliError extends Error {
@@ -42,4 +43,14 @@ export function printRunSummary(summary: RunSummary, journalFile: string, approv
 
 export function exitCodeOf(summary: RunSummary): number {
   return summary.status === 'failed' ? 1 : 0;
+}
+
+/** `soar runs show`: the summary, then the pinned playbook and what the run waits on. */
+export function printRunDetails(details: RunDetails, journalName: string, approveFlags = ''): void {
+  printRunSummary(details, journalName, approveFlags);
+  const lines = [
+    `playbook: ${details.playbook.id} (${details.playbook.hash.slice(0, 12)}), ${details.events} events, last at ${details.updated_at}`,
+    ...details.pending.map((p) => `pending: ${p.kind} ${p.step}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -2,8 +2,16 @@ import type { DistributedEngine } from '../runtime/bullmq/distributed-engine.js'
 import type { RunSummary } from '../runtime/local/local-engine.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { registry } from './local-context.js';
-import { CliError, exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
-import { openRedis, redisUrlOf, type RedisContext } from './redis-context.js';
+import { runDetails } from '../runtime/run-views.js';
+import {
+  CliError,
+  exitCodeOf,
+  printJson,
+  printRunDetails,
+  printRunSummary,
+  runJson,
+} from './output.js';
+import { openRedisFor, redisUrlOf, type RedisContext } from './redis-context.js';
 import { parseInputs, readAlert, type RunOptions } from './run.js';
 
 /** `--redis` given bare (true) means REDIS_URL, else the default URL. */
@@ -63,13 +71,7 @@ export async function runOnRedis(
 ): Promise<number> {
   const reg = registry();
   const { library, id } = await PlaybookLibrary.forFile(file, reg);
-  const redis = await openRedis({
-    redisUrl: options.redisUrl,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library,
-    registry: reg,
-  });
+  const redis = await openRedisFor({ ...options, redis: options.redisUrl }, library, reg);
   try {
     const incident = options.incident
       ? await redis.engine.createIncident(
@@ -101,20 +103,21 @@ export async function runOnRedis(
   }
 }
 
+/** Where a `--redis` command reads: the URL (resolved), the prefix and the configuration. */
+interface RedisTarget {
+  redis: string;
+  prefix?: string;
+  config?: string;
+  json?: boolean;
+}
+
 /** `soar approve ... --redis`: decides, then shows the run as it stands once the decision is applied. */
 export async function approveOnRedis(
   id: string,
   option: string,
-  options: { as: string; comment?: string; config?: string; json?: boolean },
-  redisUrl: string,
-  prefix: string | undefined,
+  options: RedisTarget & { as: string; comment?: string },
 ): Promise<number> {
-  const redis = await openRedis({
-    redisUrl,
-    ...(prefix ? { prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library: null,
-  });
+  const redis = await openRedisFor(options, null);
   try {
     const approval = await redis.engine.approve(id, option, options.as, options.comment);
     // The decision is applied by a worker: wait until the approval has left the run's outbox.
@@ -133,39 +136,16 @@ export async function approveOnRedis(
   }
 }
 
-/** `soar runs show <id>`: a run's state, from Redis or the local data dir. */
-export async function runsShowOnRedis(
-  runId: string,
-  options: { json?: boolean; config?: string },
-  redisUrl: string,
-  prefix: string | undefined,
-): Promise<number> {
-  const redis = await openRedis({
-    redisUrl,
-    ...(prefix ? { prefix } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    library: null,
-  });
+/** `soar runs show <id> --redis`. */
+export async function runsShowOnRedis(runId: string, options: RedisTarget): Promise<number> {
+  const redis = await openRedisFor(options, null);
   try {
     const record = await redis.store.loadRun(runId);
     if (!record) throw new CliError(`no run '${runId}' in Redis (prefix ${redis.names.prefix})`);
-    const summary = await redis.engine.summary(runId);
-    const shown = {
-      ...runJson(summary),
-      playbook: record.playbook,
-      events: record.version,
-      updated_at: record.updated_at,
-      pending: record.outbox.map((effect) => ({ kind: effect.kind, step: effect.step })),
-    };
-    if (options.json) printJson(shown);
-    else {
-      printRunSummary(summary, redisJournalName(redis, record.journalKey), ' --redis');
-      process.stdout.write(
-        `playbook: ${record.playbook.id} (${record.playbook.hash.slice(0, 12)}), ${record.version} events, last at ${record.updated_at}\n`,
-      );
-      for (const p of shown.pending) process.stdout.write(`pending: ${p.kind} ${p.step}\n`);
-    }
-    return exitCodeOf(summary);
+    const details = runDetails(await redis.engine.summary(runId), record);
+    if (options.json) printJson(details);
+    else printRunDetails(details, redisJournalName(redis, record.journalKey), ' --redis');
+    return exitCodeOf(details);
   } finally {
     await redis.close();
   }

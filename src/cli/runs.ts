@@ -1,6 +1,7 @@
 import { journalPath } from '../journal/file-store.js';
 import { openLocal } from './local-context.js';
-import { exitCodeOf, printJson, printRunSummary, runJson } from './output.js';
+import { runDetails } from '../runtime/run-views.js';
+import { exitCodeOf, printJson, printRunDetails } from './output.js';
 import { redisOption, runsShowOnRedis } from './redis-run.js';
 
 export interface RunsShowOptions {
@@ -14,17 +15,7 @@ export interface RunsShowOptions {
 /** `soar runs show <id>`: status, outputs, pending approvals and effects of one run. */
 export async function runsShowCommand(runId: string, options: RunsShowOptions): Promise<number> {
   const redisUrl = redisOption(options.redis);
-  if (redisUrl !== undefined) {
-    return runsShowOnRedis(
-      runId,
-      {
-        ...(options.json ? { json: true } : {}),
-        ...(options.config ? { config: options.config } : {}),
-      },
-      redisUrl,
-      options.prefix,
-    );
-  }
+  if (redisUrl !== undefined) return runsShowOnRedis(runId, { ...options, redis: redisUrl });
   const local = await openLocal(
     options.dataDir,
     null,
@@ -33,21 +24,10 @@ export async function runsShowCommand(runId: string, options: RunsShowOptions): 
   );
   try {
     const record = await local.engine.record(runId);
-    const summary = await local.engine.summary(runId);
-    const pending = record.outbox.map((effect) => ({ kind: effect.kind, step: effect.step }));
-    if (options.json) {
-      printJson({
-        ...runJson(summary),
-        playbook: record.playbook,
-        events: record.version,
-        updated_at: record.updated_at,
-        pending,
-      });
-    } else {
-      printRunSummary(summary, journalPath(local.journal.dir, record.journalKey));
-      for (const p of pending) process.stdout.write(`pending: ${p.kind} ${p.step}\n`);
-    }
-    return exitCodeOf(summary);
+    const details = runDetails(await local.engine.summary(runId), record);
+    if (options.json) printJson(details);
+    else printRunDetails(details, journalPath(local.journal.dir, record.journalKey));
+    return exitCodeOf(details);
   } finally {
     await local.close();
   }

@@ -18,6 +18,26 @@ export interface RunSummary {
   error?: string;
 }
 
+/** A run's summary with what `soar runs show` and `GET /api/v1/runs/:id` add. */
+export interface RunDetails extends RunSummary {
+  playbook: { id: string; hash: string };
+  /** Events applied so far (the record's version). */
+  events: number;
+  updated_at: string;
+  /** Effects the run waits on: steps executing, timers, approvals, sub-runs. */
+  pending: { kind: string; step: string }[];
+}
+
+export function runDetails(summary: RunSummary, record: RunRecord): RunDetails {
+  return {
+    ...summary,
+    playbook: record.playbook,
+    events: record.version,
+    updated_at: record.updated_at,
+    pending: record.outbox.map((effect) => ({ kind: effect.kind, step: effect.step })),
+  };
+}
+
 type IncidentStores = {
   store: Pick<RunStore, 'saveIncident' | 'loadIncident'>;
   journal: Pick<JournalStore, 'append'>;

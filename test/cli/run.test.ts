@@ -268,4 +268,29 @@ steps:
       data: { outputs: { result: 'missed' } },
     });
   });
+  it('shows a waiting run with soar runs show: its playbook and what it waits on', () => {
+    const dir = tempDir();
+    const file = writePlaybook(dir, 'ask', ASK);
+    const data = join(dir, 'data');
+    const alert = join(dir, 'alert.json');
+    writeFileSync(alert, JSON.stringify({ type: 'edr.alert', fields: { host: 'db-03' } }));
+    const { run } = JSON.parse(
+      soar(['run', file, '--incident', alert, '--data-dir', data, '--json']).stdout,
+    ) as { run: string };
+    const shown = soar(['runs', 'show', run, '--data-dir', data, '--json']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      run,
+      status: 'waiting',
+      playbook: { id: 'ask' },
+      events: 1,
+      pending: [{ kind: 'approval', step: 'ask' }],
+    });
+    const text = soar(['runs', 'show', run, '--data-dir', data]);
+    expect(text.stdout).toMatch(/^playbook: ask \([0-9a-f]{12}\), 1 events, last at /m);
+    expect(text.stdout).toContain('pending: approval ask');
+    const missing = soar(['runs', 'show', 'run-nope', '--data-dir', data]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no run 'run-nope'");
+  });
 });
