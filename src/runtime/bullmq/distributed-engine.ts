@@ -87,8 +87,8 @@ export class DistributedEngine {
     { record: RunRecord; snapshot: AnyMachineSnapshot; owned: WeakSet<object> }
   >();
   private readonly running = new Map<string, LazyAbort>();
-  /** Commits made, and commits that lost the compare-and-set to another worker (then redone). */
-  readonly stats = { commits: 0, conflicts: 0 };
+  /** Commits that lost the compare-and-set to another worker (then redone). */
+  readonly stats = { conflicts: 0 };
 
   constructor(private readonly options: DistributedEngineOptions) {
     this.now = options.now ?? (() => new Date());
@@ -360,7 +360,6 @@ export class DistributedEngine {
       this.stats.conflicts++;
       return false;
     }
-    this.stats.commits++;
     // Runs that wait on people, or are done, leave memory: their state is in Redis.
     if (next.status !== 'running') this.live.delete(next.id);
     else this.remember(next, result.snapshot, owned);

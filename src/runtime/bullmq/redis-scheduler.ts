@@ -6,6 +6,8 @@ import { schedulesOf } from '../schedule/fire.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import { EVENTS_QUEUE, type RuntimeQueues, type TickJob } from './queues.js';
 import type { RedisNames } from './redis-names.js';
+import { releaseIfHeld } from './redis-lock.js';
+import { sleep } from '../schedule/sleep.js';
 
 /*
  * The schedules of the distributed runtime, as BullMQ job schedulers on the events queue: one
@@ -25,10 +27,6 @@ if not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
-return 0
-`;
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
 
@@ -146,18 +144,6 @@ export class RedisScheduler {
       }
       await sleep(renewEvery, signal);
     }
-    await this.options.client.eval(RELEASE_LUA, 1, this.leaderKey, this.token).catch(() => 0);
+    await releaseIfHeld(this.options.client, this.leaderKey, this.token).catch(() => undefined);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

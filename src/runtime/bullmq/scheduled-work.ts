@@ -3,15 +3,11 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Schedule } from '../schedule/due.js';
 import { fireSchedule, type FireSources, type Fired } from '../schedule/fire.js';
 import type { RedisNames } from './redis-names.js';
+import { releaseIfHeld } from './redis-lock.js';
 import type { RedisRunStore } from './redis-run-store.js';
 
 /** A fetch holds its instance this long at most; a fetch of 100,000 malops takes under a minute. */
 const FETCH_LOCK_MS = 10 * 60_000;
-
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
 
 /**
  * A schedule's tick, on a worker: BullMQ's job scheduler queued one job per tick, so this
@@ -51,7 +47,7 @@ export class ScheduledWork {
     try {
       fired = await fireSchedule(this.options.sources, schedule, tick);
     } finally {
-      if (schedule.kind === 'fetch') await client.eval(RELEASE_LUA, 1, lockKey, token);
+      if (schedule.kind === 'fetch') await releaseIfHeld(client, lockKey, token);
     }
     await store.saveScheduleState({
       key: schedule.key,

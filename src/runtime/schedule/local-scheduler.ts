@@ -16,6 +16,7 @@ import type { RunStore } from '../run-store.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import { decide, type Decision } from './due.js';
 import { ScheduleConfigError, fireSchedule, schedulesOf, type Fired } from './fire.js';
+import { sleep } from './sleep.js';
 
 export { ScheduleConfigError, schedulesOf, type Fired } from './fire.js';
 
@@ -130,16 +131,4 @@ export class LocalScheduler {
 function earliest(next: number | null, decision: Decision): number | null {
   if (decision.action !== 'wait') return next;
   return next === null ? decision.next : Math.min(next, decision.next);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
