@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { deleteKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { soarAsync, soarFinished, tempDir, writePlaybook } from './cli-helpers.js';
 
 /*
@@ -43,12 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.kill('SIGKILL');
   const client = new Redis(server.url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(client, prefix);
   client.disconnect();
   await server?.stop();
 });

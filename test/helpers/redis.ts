@@ -39,9 +39,13 @@ export function testRedisClient(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
 }
 
-/** Deletes every key whose name starts with `{prefix}` (the hash-tagged layout) or `prefix`. */
+/**
+ * Deletes every key whose name starts with `{prefix}` or `{prefix:` (hash-tagged layouts) or
+ * `prefix`.
+ */
 export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  for (const pattern of [`{${escapeGlob(prefix)}}*`, `${escapeGlob(prefix)}*`]) {
+  const escaped = escapeGlob(prefix);
+  for (const pattern of [`{${escaped}}*`, `{${escaped}:*`, `${escaped}*`]) {
     let cursor = '0';
     do {
       const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -15,8 +15,6 @@ import { RedisIndicatorStore } from '../../../src/intel/redis-store.js';
 import { IntelService } from '../../../src/intel/service.js';
 import { RuntimeQueues } from '../../../src/runtime/bullmq/queues.js';
 import { RedisScheduler } from '../../../src/runtime/bullmq/redis-scheduler.js';
-import { ScheduledWork } from '../../../src/runtime/bullmq/scheduled-work.js';
-import { HttpClients } from '../../../src/runtime/http-clients.js';
 import { tempDir } from '../../cli/cli-helpers.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { startDistributed, type Distributed } from './harness.js';
@@ -73,21 +71,7 @@ describe('fetch intervals on Redis', () => {
         save: (feed, watermark) => runtime.store.saveWatermark(feed, watermark),
       },
     });
-    const clients = new HttpClients();
-    const ticks = new ScheduledWork({
-      sources: {
-        engine: runtime.engine,
-        store: runtime.store,
-        library: runtime.library,
-        instances,
-        registry,
-        clients,
-        intel,
-      },
-      store: runtime.store,
-      client: runtime.client,
-      names: runtime.names,
-    });
+    const ticks = runtime.ticks(intel);
     await runtime.addWorker({ ticks });
     const queues = new RuntimeQueues(runtime.client, runtime.names);
     const scheduler = new RedisScheduler({
@@ -126,6 +110,5 @@ describe('fetch intervals on Redis', () => {
     await runtime.client.del(`${runtime.names.prefix}:scheduler:leader`);
     expect(await emptied.reconcile()).toMatchObject({ leader: true, removed: ['fetch.cti'] });
     await queues.close();
-    await clients.close();
   }, 40_000);
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeys } from '../../helpers/redis.js';
 import { builtinIntegrations } from '../../../integrations/index.js';
 import { parseConfig, type SoarConfig } from '../../../src/integration-sdk/config.js';
 import { Instances } from '../../../src/integration-sdk/instances.js';
@@ -10,7 +11,9 @@ import { RuntimeQueues } from '../../../src/runtime/bullmq/queues.js';
 import { RedisNames } from '../../../src/runtime/bullmq/redis-names.js';
 import { RedisRunStore } from '../../../src/runtime/bullmq/redis-run-store.js';
 import { RuntimeWorker } from '../../../src/runtime/bullmq/runtime-worker.js';
-import type { ScheduledWork } from '../../../src/runtime/bullmq/scheduled-work.js';
+import { ScheduledWork } from '../../../src/runtime/bullmq/scheduled-work.js';
+import { HttpClients } from '../../../src/runtime/http-clients.js';
+import type { IntelService } from '../../../src/intel/service.js';
 import type { RunSummary } from '../../../src/runtime/local/local-engine.js';
 import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 
@@ -31,6 +34,8 @@ export interface Distributed {
   library: PlaybookLibrary;
   /** Starts one more worker process's worth of consumers (own engine, own connections). */
   addWorker(options?: { lockDurationMs?: number; ticks?: ScheduledWork }): Promise<RuntimeWorker>;
+  /** Fires schedule ticks on a worker, with this runtime's configuration (and `intel` for feeds). */
+  ticks(intel?: IntelService): ScheduledWork;
   /** Stops every worker started so far (as if their processes ended). */
   stopWorkers(): Promise<void>;
   /** Commits that lost the compare-and-set, summed over every engine of this runtime. */
@@ -94,6 +99,7 @@ export async function startDistributed(options: {
   };
 
   const main = side();
+  const clients = new HttpClients();
   const addWorker = async (extra: { lockDurationMs?: number; ticks?: ScheduledWork } = {}) => {
     const own = side();
     const worker = new RuntimeWorker({
@@ -143,6 +149,22 @@ export async function startDistributed(options: {
     journal: main.journal,
     library,
     addWorker,
+    ticks(intel) {
+      return new ScheduledWork({
+        sources: {
+          engine: main.engine,
+          store: main.store,
+          library,
+          instances: main.instances,
+          registry,
+          clients,
+          ...(intel ? { intel } : {}),
+        },
+        store: main.store,
+        client: main.client,
+        names,
+      });
+    },
     async stopWorkers() {
       await Promise.all(workers.splice(0).map((worker) => worker.close()));
     },
@@ -153,16 +175,12 @@ export async function startDistributed(options: {
       await Promise.all(workers.map((worker) => worker.close()));
       const cleaner = new Redis(options.url);
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await cleaner.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
-          if (keys.length > 0) await cleaner.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        await deleteKeys(cleaner, prefix);
       } finally {
         cleaner.disconnect();
       }
       for (const side of opened) await side.close();
+      await clients.close();
     },
   };
 }

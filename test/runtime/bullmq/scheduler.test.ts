@@ -1,15 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClients } from '../../../src/runtime/http-clients.js';
 import { EVENTS_QUEUE } from '../../../src/runtime/bullmq/queues.js';
-import { ScheduledWork } from '../../../src/runtime/bullmq/scheduled-work.js';
 import { soarAsync, tempDir, writePlaybook } from '../../cli/cli-helpers.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { startDistributed, type Distributed } from './harness.js';
-import { Instances } from '../../../src/integration-sdk/instances.js';
-import { Registry } from '../../../src/integration-sdk/registry.js';
-import { builtinIntegrations } from '../../../integrations/index.js';
 
 /*
  * Scheduled playbooks on Redis: three `soar scheduler` processes, one leader writing BullMQ's
@@ -53,22 +48,7 @@ describe('soar scheduler on Redis', () => {
     const playbooks = tempDir('soar-schedules-');
     writePlaybook(playbooks, 'tick', TICK);
     runtime = await startDistributed({ url: server.url, playbooks, workers: 0 });
-    const registry = new Registry(builtinIntegrations);
-    const instances = new Instances({}, registry);
-    const clients = new HttpClients();
-    const ticks = new ScheduledWork({
-      sources: {
-        engine: runtime.engine,
-        store: runtime.store,
-        library: runtime.library,
-        instances,
-        registry,
-        clients,
-      },
-      store: runtime.store,
-      client: runtime.client,
-      names: runtime.names,
-    });
+    const ticks = runtime.ticks();
     await runtime.addWorker({ ticks });
     await runtime.addWorker({ ticks });
     for (let i = 0; i < 3; i++) startScheduler(playbooks);
@@ -102,7 +82,6 @@ describe('soar scheduler on Redis', () => {
     const state = await runtime.store.loadScheduleState('playbook.tick');
     expect(state?.last_result).toMatch(/^run run-tick-\d+T\d+Z started$/);
     await events.close();
-    await clients.close();
   }, 60_000);
 });
 
