@@ -43,7 +43,12 @@ export async function openRedis(options: RedisContextOptions = {}) {
   const { config } = await loadConfig(options.config);
   const instances = new Instances(config, reg);
   const url = redisUrlOf(options.redisUrl);
-  const names = new RedisNames(options.prefix ?? process.env.SOAR_REDIS_PREFIX ?? undefined);
+  let names: RedisNames;
+  try {
+    names = new RedisNames(options.prefix ?? process.env.SOAR_REDIS_PREFIX ?? undefined);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
   // Commands queue while Redis restarts rather than failing the step that issued them.
   const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
   let firstError: Error | null = null;

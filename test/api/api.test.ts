@@ -366,4 +366,13 @@ describe('the HTTP API', () => {
       ]),
     );
   });
+  it('fails an ingest job, rather than dropping it, on a worker with no playbook for its type', async () => {
+    await expect(
+      runtime.engine.handleIngest({
+        key: 'siem:orphan',
+        source: 'api:siem',
+        alert: { type: 'weather', name: 'Storm', severity: 'low', fields: {} },
+      }),
+    ).rejects.toThrow("no playbook for incident type 'weather' in this worker's playbooks");
+  });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +109,92 @@ describe('soar with --redis', () => {
     );
     expect(kinds).toContain('approval.decided:alice');
     expect(kinds.at(-1)).toBe('run.finished:engine');
+    // This worker knows only this test's playbooks: it stops before the next test shares the prefix.
+    const stopped = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGTERM');
+    await stopped;
   }, 60_000);
+  it('serves alerts over HTTP with soar serve: API, worker and scheduler in one process', async () => {
+    const dir = tempDir('soar-serve-');
+    writePlaybook(
+      dir,
+      'note-login',
+      [
+        'id: note-login',
+        'name: Note a login',
+        'trigger: { incident_types: [auth.login] }',
+        'start: note',
+        'steps:',
+        '  note:',
+        '    uses: core.echo',
+        "    with: { user: '${{ incident.fields.user }}' }",
+        '',
+      ].join('\n'),
+    );
+    const config = join(dir, 'soar.config.yaml');
+    writeFileSync(
+      config,
+      "api:\n  tokens:\n    - { name: siem, role: ingest, token: '${env:SOAR_TEST_INGEST}' }\n    - { name: bob, role: analyst, token: '${env:SOAR_TEST_ANALYST}' }\n",
+    );
+    const tokens = {
+      SOAR_TEST_INGEST: 'ingest-token-abcdef',
+      SOAR_TEST_ANALYST: 'analyst-token-abcdef',
+    };
+    const serve = soarAsync(['serve', '--playbooks', dir, '--config', config, '--port', '0'], {
+      ...env,
+      ...tokens,
+    });
+    const address = await new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      serve.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      serve.once('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+    });
+    try {
+      const posted = await fetch(`${address}/api/v1/alerts`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokens.SOAR_TEST_INGEST}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ type: 'auth.login', fields: { user: 'jdoe' }, dedup_key: 'l-1' }),
+      });
+      expect(posted.status).toBe(202);
+      const { incident } = (await posted.json()) as { incident: string };
+      const journal = async () => {
+        const response = await fetch(`${address}/api/v1/incidents/${incident}/journal`, {
+          headers: { authorization: `Bearer ${tokens.SOAR_TEST_ANALYST}` },
+        });
+        if (response.status !== 200) return [];
+        return ((await response.json()) as { entries: { kind: string }[] }).entries.map(
+          (entry) => entry.kind,
+        );
+      };
+      await expect.poll(journal, { timeout: 15_000 }).toContain('run.finished');
+    } finally {
+      const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
+      serve.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 60_000);
+
+  it('says what is wrong with a bad prefix or an API token that is not set', async () => {
+    const badPrefix = await soarFinished(['worker', '--prefix', 'no spaces please'], env);
+    expect(badPrefix.code).toBe(2);
+    expect(badPrefix.stderr).toContain('Redis prefix "no spaces please"');
+    const dir = tempDir('soar-api-config-');
+    const config = join(dir, 'soar.config.yaml');
+    writeFileSync(
+      config,
+      "api:\n  tokens:\n    - { name: siem, role: ingest, token: '${env:SOAR_TEST_UNSET_TOKEN}' }\n",
+    );
+    const unset = await soarFinished(['api', '--config', config, '--playbooks', dir], env);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain(
+      'api.tokens (siem) refers to ${env:SOAR_TEST_UNSET_TOKEN}, which is not set or empty',
+    );
+  });
 });

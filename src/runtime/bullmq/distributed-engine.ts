@@ -234,8 +234,17 @@ export class DistributedEngine {
     const { incident } = await this.ingest('api', { key: job.key, ...job.alert }, job.source);
     const library = this.options.library;
     if (!library) throw new EngineError('no playbook library to start runs', 'NO_LIBRARY');
+    const playbooks = await library.playbooksFor(incident.type);
+    if (playbooks.length === 0) {
+      // The API checked the type against its playbooks: a worker without them must not drop the
+      // alert silently. The job fails (and is retried), so a worker that has them can take it.
+      throw new EngineError(
+        `incident ${incident.id}: no playbook for incident type '${incident.type}' in this worker's playbooks`,
+        'NO_PLAYBOOK',
+      );
+    }
     const runs: string[] = [];
-    for (const playbook of await library.playbooksFor(incident.type)) {
+    for (const playbook of playbooks) {
       const runId = `run-${incident.id}-${playbook}`;
       runs.push(await this.startRun(await library.get(playbook), {}, incident, { runId }));
     }
