@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FileJournalStore,
   InvalidDraftError,
@@ -10,13 +12,35 @@ import {
   verifyEntries,
 } from '../../src/journal/index.js';
 import type { JournalStore, JournalStoreOptions } from '../../src/journal/index.js';
+import { RedisJournalStore } from '../../src/journal/redis-store.js';
+import { deleteKeys, startTestRedis, testRedisClient, type TestRedis } from '../helpers/redis.js';
 import { draft, drafts, useTempDir } from './helpers.js';
 
 const tempDir = useTempDir();
 
+// The Redis store runs the same contract, each store under a prefix of its own.
+let server: TestRedis;
+let client: Redis;
+const prefixes: string[] = [];
+beforeAll(async () => {
+  server = await startTestRedis();
+  client = testRedisClient(server.url);
+});
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeys(client, prefix);
+  await client.quit();
+  await server.stop();
+});
+function redisStore(options?: JournalStoreOptions): Promise<JournalStore> {
+  const prefix = `test-${randomUUID()}`;
+  prefixes.push(prefix);
+  return Promise.resolve(new RedisJournalStore(client, { ...options, prefix }));
+}
+
 const factories: [string, (options?: JournalStoreOptions) => Promise<JournalStore>][] = [
   ['MemoryJournalStore', (options) => Promise.resolve(new MemoryJournalStore(options))],
   ['FileJournalStore', async (options) => new FileJournalStore(await tempDir(), options)],
+  ['RedisJournalStore', redisStore],
 ];
 
 describe.each(factories)('%s (store contract)', (_name, createStore) => {
