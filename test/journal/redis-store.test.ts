@@ -19,7 +19,14 @@ import type { JournalEntry, JournalStoreOptions } from '../../src/journal/index.
 import { journalRedisKeys } from '../../src/journal/redis-keys.js';
 import { RedisJournalStore } from '../../src/journal/redis-store.js';
 import { startTestRedis, testRedisClient, type TestRedis } from '../helpers/redis.js';
-import { draft, drafts, useTempDir } from './helpers.js';
+import {
+  SECRETS_IN_DRAFT,
+  VAULT_SECRET,
+  draft,
+  drafts,
+  secretLadenDraft,
+  useTempDir,
+} from './helpers.js';
 
 const tempDir = useTempDir();
 
@@ -335,33 +342,10 @@ describe('RedisJournalStore', () => {
   });
 
   it('redacts secrets before hashing, so no secret reaches Redis', async () => {
-    const vaultSecret = 'vault-Secret-9f8e7d';
-    const store = createStore({ redactor: createRedactor({ secretValues: [vaultSecret] }) });
-    await store.append('INC-9', [
-      draft(1, {
-        kind: 'step.completed',
-        summary: `called API with key ${vaultSecret}`,
-        data: {
-          request: {
-            headers: { Authorization: 'Bearer eyJhbGciOi.payload.sig', 'X-Api-Key': 'ak-live-123' },
-          },
-          response: { Set_Cookie: 'JSESSIONID=abc123def', body: `echo ${vaultSecret}` },
-          callback: 'https://svc:p4ssw0rd-xyz@hooks.example/cb?token=tok-777&page=1',
-        },
-        artifacts: [
-          { type: 'url', value: `https://files.example/dl?sig=${vaultSecret}`, label: 'download' },
-        ],
-      }),
-    ]);
+    const store = createStore({ redactor: createRedactor({ secretValues: [VAULT_SECRET] }) });
+    await store.append('INC-9', [secretLadenDraft()]);
     const stored = await everythingStored();
-    for (const secret of [
-      vaultSecret,
-      'eyJhbGciOi',
-      'ak-live-123',
-      'abc123def',
-      'p4ssw0rd-xyz',
-      'tok-777',
-    ]) {
+    for (const secret of SECRETS_IN_DRAFT) {
       expect(stored).not.toContain(secret);
     }
     expect(stored).toContain(REDACTED);

@@ -12,6 +12,7 @@ import {
   parsePlaybookText,
 } from '../../src/playbook/source.js';
 import { validatePlaybook, type ValidationResult } from '../../src/playbook/validate.js';
+import { seededRandom } from '../../src/simulation/seeded-random.js';
 
 /*
  * Every file in test/fixtures/invalid starts with `# expect: <line>:<col> <code> <text>` lines,
@@ -366,17 +367,6 @@ describe('hostile and oversized input', () => {
     }
   });
 });
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fuzzing a valid playbook', () => {
   const original = readFileSync(join(VALID_DIR, 'triage.yaml'), 'utf8');
