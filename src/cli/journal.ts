@@ -5,7 +5,7 @@ import { parseJournalText, verifyJournalText } from '../journal/verify.js';
 import { FileRunStore } from '../runtime/local/file-run-store.js';
 import { isJournalKey } from '../journal/journal-key.js';
 import { CliError, printJson } from './output.js';
-import { openRedis } from './redis-context.js';
+import { openRedisFor } from './redis-context.js';
 import { redisOption } from './redis-run.js';
 
 /** An incident id or a run id names a journal: a run's journal is its incident's, or its root run's. */
@@ -26,7 +26,7 @@ export async function readJournalText(
   id: string,
 ): Promise<{ key: string; file: string; text: string }> {
   const redisUrl = redisOption(source.redis);
-  if (redisUrl !== undefined) return readRedisJournalText(redisUrl, source.prefix, id);
+  if (redisUrl !== undefined) return readRedisJournalText({ ...source, redis: redisUrl }, id);
   const dataDir = source.dataDir;
   const key = await journalKeyOf(dataDir, id);
   let file: string;
@@ -45,11 +45,10 @@ export async function readJournalText(
 
 /** The same text as a journal file, from Redis: verify and report see identical bytes. */
 async function readRedisJournalText(
-  redisUrl: string,
-  prefix: string | undefined,
+  target: { redis: string; prefix?: string },
   id: string,
 ): Promise<{ key: string; file: string; text: string }> {
-  const redis = await openRedis({ redisUrl, ...(prefix ? { prefix } : {}), library: null });
+  const redis = await openRedisFor(target, null);
   try {
     const key = (await redis.store.journalKeyOf(id)) ?? id;
     if (!isJournalKey(key)) throw new CliError(`'${id}' is not a valid incident or run id`);

@@ -111,7 +111,7 @@ interface RedisTarget {
   json?: boolean;
 }
 
-/** `soar approve ... --redis`: decides, then shows the run as it stands once the decision is applied. */
+/** `soar approve ... --redis`: decides, then shows the run once it has gone as far as it can. */
 export async function approveOnRedis(
   id: string,
   option: string,
@@ -126,7 +126,8 @@ export async function approveOnRedis(
       if (!record.outbox.some((e) => e.kind === 'approval' && e.id === id)) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    const summary = await redis.engine.summary(approval.root);
+    // Then, as `soar run` does, until the run completes, fails or waits on people again.
+    const summary = await waitForRun(redis.engine, approval.root, undefined);
     const record = await redis.engine.record(approval.root);
     if (options.json) printJson(runJson(summary));
     else printRunSummary(summary, redisJournalName(redis, record.journalKey), ' --redis');
