@@ -64,6 +64,33 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** CPU seconds the Redis server has used so far (user + system, from INFO). */
+async function redisCpuSeconds(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** Where a phase's time went: CPU of this process and of Redis, in µs per unit of work. */
+interface CpuCost {
+  node_us: number;
+  redis_us: number;
+}
+
+/** Starts measuring; the function it returns stops and divides by the units of work done. */
+async function cpuMeter(client: Redis): Promise<(units: number) => Promise<CpuCost>> {
+  const redis0 = await redisCpuSeconds(client);
+  const node0 = process.cpuUsage();
+  return async (units) => {
+    const node = process.cpuUsage(node0);
+    const redis = (await redisCpuSeconds(client)) - redis0;
+    return {
+      node_us: round((node.user + node.system) / units),
+      redis_us: round((redis * 1e6) / units),
+    };
+  };
+}
+
 async function deletePrefix(client: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
@@ -78,7 +105,11 @@ async function deletePrefix(client: Redis, prefix: string): Promise<void> {
  * jobs, each job adding the next of its chain as it completes (as a step's commit dispatches
  * the next step). With `length` 1 and the jobs added beforehand, it is pure processing.
  */
-async function baseline(prefix: string, chains: number, length: number): Promise<number> {
+async function baseline(
+  prefix: string,
+  chains: number,
+  length: number,
+): Promise<{ jobsPerS: number; perJob: CpuCost }> {
   const connection = new Redis(URL, { maxRetriesPerRequest: null });
   const workerConnection = new Redis(URL, { maxRetriesPerRequest: null });
   const queue = new Queue('noop', { connection, prefix: `{${prefix}}` });
@@ -94,6 +125,7 @@ async function baseline(prefix: string, chains: number, length: number): Promise
   }
   const total = chains * length;
   let done = 0;
+  const stop = await cpuMeter(connection);
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     const worker = new Worker<{ chain: number; n: number }>(
@@ -115,10 +147,11 @@ async function baseline(prefix: string, chains: number, length: number): Promise
     });
   });
   const ms = performance.now() - t0;
+  const perJob = await stop(total);
   await queue.close();
   connection.disconnect();
   workerConnection.disconnect();
-  return total / (ms / 1000);
+  return { jobsPerS: total / (ms / 1000), perJob };
 }
 
 interface Runtime {
@@ -126,6 +159,7 @@ interface Runtime {
   worker: RuntimeWorker;
   finished: Map<string, number>;
   onFinish: ((record: RunRecord) => void) | null;
+  client: Redis;
   close(): Promise<void>;
 }
 
@@ -142,6 +176,7 @@ function runtime(prefix: string, playbooks: string): Runtime {
     worker: null as unknown as RuntimeWorker,
     finished,
     onFinish: null,
+    client,
     async close() {
       await state.worker.close();
       await state.engine.close();
@@ -174,7 +209,11 @@ function runtime(prefix: string, playbooks: string): Runtime {
   return state;
 }
 
-/** All runs enqueued while no worker runs, then drained by one: the worker's maximum rate. */
+/**
+ * The worker's maximum rate: every run started as fast as starts go (a start commits the run's
+ * first event and queues its first step, in this process too), timed from the first start to
+ * the last run's end, with one worker draining meanwhile.
+ */
 async function throughput(rt: Runtime, runs: number) {
   rt.finished.clear();
   const done = new Promise<void>((resolve) => {
@@ -182,18 +221,25 @@ async function throughput(rt: Runtime, runs: number) {
       if (rt.finished.size === runs) resolve();
     };
   });
-  const e0 = performance.now();
+  await rt.worker.start();
+  const stop = await cpuMeter(rt.client);
+  const t0 = performance.now();
   for (let i = 0; i < runs; i += 100) {
     const batch = Math.min(100, runs - i);
     await Promise.all(Array.from({ length: batch }, () => rt.engine.start('echo5', {}, null)));
   }
-  const enqueuedMs = performance.now() - e0;
-  const t0 = performance.now();
-  await rt.worker.start();
+  const startedMs = performance.now() - t0;
   await done;
   const ms = performance.now() - t0;
+  const perStep = await stop(runs * STEPS);
   await rt.worker.close();
-  return { ms, enqueuedMs, stepsPerS: (runs * STEPS) / (ms / 1000), runsPerS: runs / (ms / 1000) };
+  return {
+    ms,
+    startedMs,
+    stepsPerS: (runs * STEPS) / (ms / 1000),
+    runsPerS: runs / (ms / 1000),
+    perStep,
+  };
 }
 
 /** Runs arriving at `perSecond`, each timed from its start call to its end. */
@@ -248,10 +294,12 @@ async function main() {
     // BENCH_DIST_ENGINE_ONLY=1 skips the baselines (to profile the engine alone).
     const engineOnly = process.env.BENCH_DIST_ENGINE_ONLY === '1';
     if (!engineOnly) await baseline(`${prefix}-warm`, 400, STEPS);
-    const processOnlyJobsPerS = engineOnly
-      ? NaN
+    const unmeasured = { jobsPerS: NaN, perJob: { node_us: NaN, redis_us: NaN } };
+    const processOnly = engineOnly
+      ? unmeasured
       : await baseline(`${prefix}-flat`, RUNS * STEPS, 1);
-    const baselineJobsPerS = engineOnly ? NaN : await baseline(`${prefix}-base`, RUNS, STEPS);
+    const relay = engineOnly ? unmeasured : await baseline(`${prefix}-base`, RUNS, STEPS);
+    const baselineJobsPerS = relay.jobsPerS;
 
     const rt = runtime(prefix, dir);
     await throughput(rt, Math.min(200, RUNS)); // warm-up
@@ -268,15 +316,19 @@ async function main() {
       worker_concurrency: CONCURRENCY,
       baseline_bullmq_noop_jobs_per_s: Math.round(baselineJobsPerS),
       baseline_note: `${RUNS} chains of ${STEPS} no-op jobs, each job adding the next (as a step dispatches the next)`,
-      bullmq_noop_process_only_jobs_per_s: Math.round(processOnlyJobsPerS),
+      baseline_cpu_per_job: relay.perJob,
+      bullmq_noop_process_only_jobs_per_s: Math.round(processOnly.jobsPerS),
+      process_only_cpu_per_job: processOnly.perJob,
       runs: RUNS,
       steps_per_run: STEPS,
       engine_steps_per_s: Math.round(max.stepsPerS),
       engine_runs_per_s: round(max.runsPerS),
+      engine_cpu_per_step: max.perStep,
       steps_vs_noop_jobs: round(ratio, 3),
       target_ratio: TARGET_RATIO,
       meets_target: ratio >= TARGET_RATIO,
-      enqueue_ms: Math.round(max.enqueuedMs),
+      all_started_after_ms: Math.round(max.startedMs),
+      all_finished_after_ms: Math.round(max.ms),
       latency_at_half_max: {
         runs_per_s: round(max.runsPerS / 2),
         p50_ms: round(lat.p50),

@@ -41,6 +41,8 @@ interface PendingAppend {
   reject(error: Error): void;
 }
 
+const EMPTY_HEAD: JournalHead = { seq: 0, hash: GENESIS };
+
 /**
  * Drafts that already went through the store's redactor (and JSON normalization) on an
  * earlier attempt: chaining them again must not redact twice, and must give the same
@@ -143,7 +145,12 @@ export class RedisJournal {
     const guard = batch[0]?.guard;
     const { client, keys, heads } = this.context;
     const storedIds = new Set<string>();
-    let head = heads.get(this.key) ?? (await readHead(client, keys, batch, storedIds));
+    // A document not stored yet is most often a new run's, in a journal of its own that is
+    // still empty: chained from the start without a read. If the journal has entries after all,
+    // the script refuses and returns its head, which costs what reading it first would have.
+    let head =
+      heads.get(this.key) ??
+      (guard?.expected === 0 ? EMPTY_HEAD : await readHead(client, keys, batch, storedIds));
     let live = batch;
     for (let attempt = 1; ; attempt += 1) {
       live = chainBatch(head, storedIds, live);

@@ -56,6 +56,8 @@ export class RedisJournalStore implements JournalStore {
   private readonly prefix: string;
   private readonly redactor: Redactor;
   private readonly heads = new JournalHeadCache(CACHED_HEADS);
+  /** Journals this process has listed in the index (oldest first out past the cap). */
+  private readonly listed = new Set<string>();
   private readonly journals = new Map<string, RedisJournal>();
   private closing: Promise<void> | null = null;
 
@@ -93,6 +95,22 @@ export class RedisJournalStore implements JournalStore {
       next: document.expected + 1,
       value: document.value,
     });
+  }
+
+  /**
+   * Adds `key` to the index of journals (keys()); a process lists each journal once. Appends
+   * list a journal before its first entry; a caller about to write a new journal's first
+   * entries may list it first, alongside its own preparations, to save the append a round trip.
+   */
+  async list(key: string): Promise<void> {
+    this.assertUsable(key);
+    if (this.listed.has(key)) return;
+    await this.client.sadd(journalIndexKey(this.prefix), key);
+    this.listed.add(key);
+    if (this.listed.size > CACHED_HEADS) {
+      const oldest = this.listed.values().next();
+      if (oldest.done !== true) this.listed.delete(oldest.value);
+    }
   }
 
   /** A document written by appendGuarded, or null. */
@@ -150,7 +168,7 @@ export class RedisJournalStore implements JournalStore {
         keys: journalRedisKeys(this.prefix, key),
         redactor: this.redactor,
         heads: this.heads,
-        register: () => this.client.sadd(journalIndexKey(this.prefix), key),
+        register: () => this.list(key),
       },
       () => {
         if (this.journals.get(key) === journal) this.journals.delete(key);

@@ -158,6 +158,37 @@ describe('RedisJournalStore: documents written with their entries', () => {
     }
   });
 
+  it('chains a new document onto a journal it has never read, that already has entries', async () => {
+    // The first write of a document is tried as if the journal were empty (a new run's own
+    // journal is); an incident journal written by another process must still come out whole.
+    const other = testRedisClient(server.url);
+    try {
+      const theirs = new RedisJournalStore(other, { prefix });
+      await theirs.append('INC-1', drafts(3));
+      const mine = createStore(); // no cached head for INC-1
+      const result = await mine.appendGuarded('INC-1', drafts(2, 4), doc(0, 'v1'));
+      expect(result).toMatchObject({ status: 'appended', entries: [{ seq: 4 }, { seq: 5 }] });
+      const entries = await mine.read('INC-1');
+      expect(verifyEntries(entries)).toMatchObject({ ok: true, count: 5 });
+      // A repeat of the same first write (same ids, document at 0) writes nothing.
+      const again = await createStore().appendGuarded('INC-1', drafts(2, 4), doc(0, 'v1'));
+      expect(again).toEqual({ status: 'guard-failed', version: 1 });
+      expect(await mine.read('INC-1')).toHaveLength(5);
+      await Promise.all([mine.close(), theirs.close()]);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('lists a journal once, whether listed ahead of its first entries or by them', async () => {
+    const store = createStore();
+    await store.list('run-1');
+    await store.appendGuarded('run-1', drafts(1), doc(0, 'v1'));
+    await store.append('INC-2', drafts(1));
+    expect((await store.keys()).sort()).toEqual(['INC-2', 'run-1']);
+    await store.close();
+  });
+
   it('keeps plain appends queued before and after a guarded one in call order', async () => {
     const store = createStore();
     const [a, b, c] = await Promise.all([

@@ -10,7 +10,7 @@ import { advance, restoreSnapshot, type Advanced } from '../../playbook/advance.
 import { compilePlaybook, type CompiledPlaybook } from '../../playbook/compile.js';
 import { resolveInputs } from '../../playbook/inputs.js';
 import { effectKey, type PendingEffect } from '../../playbook/outbox.js';
-import type { IoEffect, RunEvent, RunOutcome } from '../../playbook/run-model.js';
+import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
 import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
@@ -61,6 +61,16 @@ const MAX_LIVE_RUNS = 2_000;
 
 /** How long an instance's queue pauses after a 429 that gave no Retry-After. */
 const DEFAULT_RATE_LIMIT_BACKOFF_MS = 5_000;
+
+/** What a run starts from: the playbook it is pinned to, its inputs and its place. */
+interface RunStart {
+  run: string;
+  compiled: CompiledPlaybook;
+  inputs: Record<string, unknown>;
+  incident: Incident | null;
+  parent: RunContext['run']['parent'];
+  root: string;
+}
 
 export class RunConflictError extends Error {
   override readonly name = 'RunConflictError';
@@ -116,8 +126,10 @@ export class DistributedEngine {
   }
 
   /**
-   * Enqueues a run of a compiled playbook (pinned by content hash). With `runId` the start is
-   * idempotent: the job id derives from it, and a run that exists is left alone.
+   * Starts a run of a compiled playbook (pinned by content hash): its first event is applied
+   * and committed here, and its first steps queued, so a run costs no job before its first
+   * step. With `runId` the start is idempotent: a run that exists is left alone (its pending
+   * effects are dispatched again).
    */
   async startRun(
     compiled: CompiledPlaybook,
@@ -126,13 +138,11 @@ export class DistributedEngine {
     options: { runId?: string } = {},
   ): Promise<string> {
     const id = options.runId ?? newId('run');
-    await this.options.store.savePlaybook(compiled.hash, compiled.playbook);
-    await this.options.queues.addEvent(`start-${id}`, {
-      kind: 'start',
+    await this.begin({
       run: id,
-      playbook: compiled.hash,
+      compiled,
       inputs: resolveInputs(compiled.playbook, inputs),
-      incident: incident?.id ?? null,
+      incident,
       parent: null,
       root: id,
     });
@@ -216,7 +226,6 @@ export class DistributedEngine {
 
   /** Handles a job of the events queue. */
   async handleEvent(job: EventJob): Promise<void> {
-    if (job.kind === 'start') return this.begin(job);
     return this.apply(job.run, job.event, job.extra ?? []);
   }
 
@@ -298,27 +307,29 @@ export class DistributedEngine {
     }
   }
 
-  private async begin(job: Extract<EventJob, { kind: 'start' }>): Promise<void> {
-    const existing = await this.options.store.loadRun(job.run);
-    if (existing) return this.dispatchOutbox(existing);
-    const compiled = await this.compiledFor(job.playbook, job.run);
-    const incident = job.incident ? await this.options.store.loadIncident(job.incident) : null;
+  /**
+   * A run's first commit (version 1), made by whoever starts the run. Of two starts of one
+   * run id, the second finds the run stored (the commit expects no record) and only
+   * dispatches its pending effects again.
+   */
+  private async begin(start: RunStart): Promise<void> {
+    await this.options.store.savePlaybook(start.compiled.hash, start.compiled.playbook);
+    this.compiled.set(start.compiled.hash, start.compiled);
     const owned = new WeakSet<object>();
     const { record, result } = await firstRecord(
-      compiled,
-      job.run,
-      job.inputs,
-      incident,
-      job.parent,
-      job.root,
+      start.compiled,
+      start.run,
+      start.inputs,
+      start.incident,
+      start.parent,
+      start.root,
       this.now().toISOString(),
       owned,
     );
-    await this.serial(job.run, async () => {
+    await this.serial(start.run, async () => {
       const committed = await this.commit(record, result, record.updated_at, [], owned);
       if (!committed) {
-        // Another worker started it first (a duplicated start job): make sure it goes on.
-        const stored = await this.options.store.loadRun(job.run);
+        const stored = await this.options.store.loadRun(start.run);
         if (stored) await this.dispatchOutbox(stored);
       }
     });
@@ -517,13 +528,12 @@ export class DistributedEngine {
       });
       return;
     }
-    await this.options.store.savePlaybook(compiled.hash, compiled.playbook);
-    await this.options.queues.addEvent(`start-${childId}`, {
-      kind: 'start',
+    const incident = record.incident ? await this.options.store.loadIncident(record.incident) : null;
+    await this.begin({
       run: childId,
-      playbook: compiled.hash,
+      compiled,
       inputs: resolveInputs(compiled.playbook, effect.inputs),
-      incident: record.incident,
+      incident,
       parent,
       root: record.root,
     });

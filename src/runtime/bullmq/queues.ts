@@ -2,15 +2,16 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { JournalDraft } from '../../journal/entry.js';
 import type { PendingEffect } from '../../playbook/outbox.js';
-import type { RunContext, RunEvent } from '../../playbook/run-model.js';
+import type { RunEvent } from '../../playbook/run-model.js';
 import type { Schedule } from '../schedule/due.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { RedisNames } from './redis-names.js';
 
 /*
  * The queues of the distributed runtime:
- *   events           what happens to runs: starts, timers (delayed jobs), decisions, a child
- *                    run's end. Workers apply them to the run's machine.
+ *   events           what happens to runs: timers (delayed jobs), decisions, a child run's
+ *                    end. Workers apply them to the run's machine. A run's start is no job:
+ *                    whoever starts it commits its first event and queues its first steps.
  *   steps.<instance> action steps, one queue per integration instance, so that an instance's
  *                    concurrency and rate limit hold across every worker.
  *   steps            steps whose instance cannot be told (a misconfigured step): they fail at once.
@@ -42,18 +43,13 @@ export type JobState = (typeof JOB_STATES)[number];
 
 export type ExecuteEffect = Extract<PendingEffect, { kind: 'execute' }>;
 
-export type EventJob =
-  | {
-      kind: 'start';
-      run: string;
-      /** The pinned playbook's content hash (stored under P:playbook:<hash>). */
-      playbook: string;
-      inputs: Record<string, unknown>;
-      incident: string | null;
-      parent: RunContext['run']['parent'];
-      root: string;
-    }
-  | { kind: 'event'; run: string; event: RunEvent; extra?: JournalDraft[] };
+/** Something that happened to a run: a timer, a decision, a child run's end (starts are committed by whoever starts a run). */
+export interface EventJob {
+  kind: 'event';
+  run: string;
+  event: RunEvent;
+  extra?: JournalDraft[];
+}
 
 /** A schedule's tick, queued by its BullMQ job scheduler (see redis-scheduler.ts). */
 export interface TickJob {

@@ -28,9 +28,27 @@ return {1}
 `;
 const DECIDE_APPROVAL = 'soarDecideApproval';
 
+/*
+ * registerRun-2: lists a new run: its journal key, and its place among unfinished runs. A run
+ * already listed (a repeated start) is left as it is, finished or not.
+ * KEYS[1] run id -> journal key (HASH)   KEYS[2] unfinished runs (ZSET, by start time)
+ * ARGV[1] the run id   ARGV[2] its journal key   ARGV[3] now (ms)
+ * Returns 1 if the run was new.
+ */
+const REGISTER_RUN_LUA = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+`;
+const REGISTER_RUN = 'soarRegisterRun';
+
 type ScriptedRedis = (Redis | Cluster) & {
   [DECIDE_APPROVAL](...args: string[]): Promise<unknown>;
+  [REGISTER_RUN](...args: (string | number)[]): Promise<unknown>;
 };
+
+/** Runs whose journal key a process remembers: a hundred bytes each. */
+const CACHED_JOURNAL_KEYS = 100_000;
 
 export type CommitOutcome = { status: 'committed' } | { status: 'conflict'; version: number };
 
@@ -47,8 +65,10 @@ export type DecideOutcome =
  */
 export class RedisRunStore implements RunStore {
   private readonly client: ScriptedRedis;
-  /** Run id -> journal key: fixed when a run starts, so cached for good. */
+  /** Run id -> journal key: fixed when a run starts, so cached (the oldest going first past the cap). */
   private readonly journalKeys = new Map<string, string>();
+  /** Content hashes of the playbooks this process has stored (a few per installation). */
+  private readonly savedPlaybooks = new Set<string>();
 
   constructor(
     client: Redis | Cluster,
@@ -56,6 +76,7 @@ export class RedisRunStore implements RunStore {
     readonly names: RedisNames,
   ) {
     client.defineCommand(DECIDE_APPROVAL, { numberOfKeys: 2, lua: DECIDE_APPROVAL_LUA });
+    client.defineCommand(REGISTER_RUN, { numberOfKeys: 2, lua: REGISTER_RUN_LUA });
     this.client = client as ScriptedRedis;
   }
 
@@ -63,7 +84,7 @@ export class RedisRunStore implements RunStore {
     const cached = this.journalKeys.get(runId);
     if (cached !== undefined) return cached;
     const key = await this.client.hget(this.names.runs, runId);
-    if (key !== null) this.journalKeys.set(runId, key);
+    if (key !== null) this.rememberJournalKey(runId, key);
     return key;
   }
 
@@ -85,7 +106,13 @@ export class RedisRunStore implements RunStore {
    */
   async commit(record: RunRecord, drafts: readonly JournalDraft[]): Promise<CommitOutcome> {
     const expected = record.version - 1;
-    if (expected === 0) await this.register(record.id, record.journalKey);
+    if (expected === 0) {
+      // Listed before anything of the run is written, so nothing written is ever unlisted.
+      await Promise.all([
+        this.register(record.id, record.journalKey),
+        this.journal.list(record.journalKey),
+      ]);
+    }
     // The drafts are journaled in the same step, so the stored record need not carry them.
     const stored: RunRecord = { ...record, drafts: [] };
     const outcome = await this.journal.appendGuarded(record.journalKey, drafts, {
@@ -121,17 +148,29 @@ export class RedisRunStore implements RunStore {
   }
 
   private async register(runId: string, journalKey: string): Promise<void> {
-    await this.client
-      .multi()
-      .hsetnx(this.names.runs, runId, journalKey)
-      .zadd(this.names.activeRuns, 'NX', Date.now(), runId)
-      .exec();
+    await this.client[REGISTER_RUN](
+      this.names.runs,
+      this.names.activeRuns,
+      runId,
+      journalKey,
+      Date.now(),
+    );
+    this.rememberJournalKey(runId, journalKey);
+  }
+
+  private rememberJournalKey(runId: string, journalKey: string): void {
     this.journalKeys.set(runId, journalKey);
+    if (this.journalKeys.size > CACHED_JOURNAL_KEYS) {
+      const oldest = this.journalKeys.keys().next();
+      if (oldest.done !== true) this.journalKeys.delete(oldest.value);
+    }
   }
 
   async savePlaybook(hash: string, playbook: Playbook): Promise<void> {
-    // Content-addressed: a playbook stored once never changes.
+    // Content-addressed: a playbook stored once never changes, so each process stores it once.
+    if (this.savedPlaybooks.has(hash)) return;
     await this.client.set(this.names.playbook(hash), JSON.stringify(playbook), 'NX');
+    this.savedPlaybooks.add(hash);
   }
 
   async loadPlaybook(hash: string): Promise<Playbook | null> {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS_QUEUE, type EventJob } from '../../../src/runtime/bullmq/queues.js';
 import { verifyEntries } from '../../../src/journal/verify.js';
 import { tempDir, writePlaybook } from '../../cli/cli-helpers.js';
 import { startOwnedRedis, startTestRedis, type TestRedis } from '../../helpers/redis.js';
@@ -170,19 +169,28 @@ describe('the distributed runtime', () => {
       await redis.stop();
     }
   }, 120_000);
+  it('starts a run id once: a repeated start, even of a finished run, changes nothing', async () => {
+    runtime = await startDistributed({ url: server.url, playbooks, workers: 1 });
+    const chain = await runtime.library.get('chain');
+    const runId = 'run-once';
+    await Promise.all([1, 2, 3].map(() => runtime!.engine.startRun(chain, {}, null, { runId })));
+    expect(await runtime.finished(runId)).toMatchObject({ status: 'completed' });
+    const finished = await runtime.engine.record(runId);
+    await runtime.engine.startRun(chain, {}, null, { runId });
+    expect(await runtime.engine.record(runId)).toEqual(finished);
+    // Not listed among unfinished runs again, where the sweeper would visit it for ever.
+    expect(await runtime.store.activeRuns()).not.toContain(runId);
+    const entries = await runtime.journal.read(runId);
+    expect(countKinds(entries, 'run.started')).toBe(1);
+    expect(countKinds(entries, 'step.completed')).toBe(11);
+  });
+
   it('dispatches again what a process committed but never queued (the outbox sweep)', async () => {
     runtime = await startDistributed({ url: server.url, playbooks, workers: 0 });
     // A producer commits the run's first event and queues its step; the queued job is lost
     // (as if the process died between the commit and the queueing).
     const runId = 'run-swept';
     await runtime.engine.startRun(await runtime.library.get('chain'), {}, null, { runId });
-    const events = new Queue(EVENTS_QUEUE, {
-      connection: runtime.client,
-      prefix: runtime.names.queuePrefix,
-    });
-    const [start] = await events.getJobs(['waiting']);
-    await runtime.engine.handleEvent(start!.data as EventJob);
-    await events.obliterate({ force: true });
     const steps = new Queue('steps.core', {
       connection: runtime.client,
       prefix: runtime.names.queuePrefix,
@@ -197,6 +205,6 @@ describe('the distributed runtime', () => {
     expect(await runtime.finished(runId)).toMatchObject({ status: 'completed' });
     const entries = await runtime.journal.read(runId);
     expect(countKinds(entries, 'step.completed')).toBe(11);
-    await Promise.all([events.close(), steps.close()]);
+    await steps.close();
   });
 });
