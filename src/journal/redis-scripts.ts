@@ -54,11 +54,20 @@ if streamSeq ~= seq or (seq > 0 and hash == '') then return {-1, seq, streamSeq}
 local expected = tonumber(ARGV[4])
 local hasEntries = #ARGV >= 7
 local stale = hasEntries and (seq ~= expected or (seq > 0 and hash ~= ARGV[5]))
+-- Hash commands take many fields at once, in slices that unpack can always spread.
+local function slices(list, each)
+  for first = 1, #list, 1000 do each(unpack(list, first, math.min(first + 999, #list))) end
+end
 local stored = {}
-for i = 7, #ARGV, 2 do
-  local present = redis.call('HEXISTS', KEYS[2], ARGV[i])
-  if present == 1 then stale = true end
-  stored[#stored + 1] = present
+if hasEntries then
+  local ids = {}
+  for i = 7, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
+  slices(ids, function(...)
+    for _, seqOfId in ipairs(redis.call('HMGET', KEYS[2], ...)) do
+      if seqOfId then stale = true end
+      stored[#stored + 1] = seqOfId and 1 or 0
+    end
+  end)
 end
 if stale then
   local reply = {0, seq, hash}
@@ -68,12 +77,15 @@ end
 
 if hasEntries then
   local appended = expected
+  local seqs = {}
   for i = 7, #ARGV, 2 do
     appended = appended + 1
     local id = string.format('%d', appended)
     redis.call('XADD', KEYS[3], id .. '-0', 'entry', ARGV[i + 1])
-    redis.call('HSET', KEYS[2], ARGV[i], id)
+    seqs[#seqs + 1] = ARGV[i]
+    seqs[#seqs + 1] = id
   end
+  slices(seqs, function(...) redis.call('HSET', KEYS[2], ...) end)
   redis.call('HSET', KEYS[1], 'seq', string.format('%d', appended), 'hash', ARGV[6])
 end
 if guarded then redis.call('HSET', KEYS[4], 'v', ARGV[2], 'doc', ARGV[3]) end

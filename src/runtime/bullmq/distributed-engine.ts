@@ -528,7 +528,9 @@ export class DistributedEngine {
       });
       return;
     }
-    const incident = record.incident ? await this.options.store.loadIncident(record.incident) : null;
+    const incident = record.incident
+      ? await this.options.store.loadIncident(record.incident)
+      : null;
     await this.begin({
       run: childId,
       compiled,
