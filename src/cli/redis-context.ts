@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { Instances } from '../integration-sdk/instances.js';
 import type { Registry } from '../integration-sdk/registry.js';
 import { RedisIndicatorStore } from '../intel/redis-store.js';
@@ -12,6 +11,7 @@ import { RuntimeQueues } from '../runtime/bullmq/queues.js';
 import { RedisNames } from '../runtime/bullmq/redis-names.js';
 import { RedisRunStore } from '../runtime/bullmq/redis-run-store.js';
 import { loadConfig } from '../runtime/config-file.js';
+import { connectRedis, RedisUrlError } from '../runtime/redis-connection.js';
 import { PlaybookLibrary } from '../runtime/playbook-library.js';
 import { exclusionsOf, feedExpiry, registry, writeCommandLog } from './local-context.js';
 import { CliError } from './output.js';
@@ -50,7 +50,13 @@ export async function openRedis(options: RedisContextOptions = {}) {
     throw new CliError((error as Error).message);
   }
   // Commands queue while Redis restarts rather than failing the step that issued them.
-  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  let client: ReturnType<typeof connectRedis>;
+  try {
+    client = connectRedis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new CliError(error.message);
+    throw error;
+  }
   let firstError: Error | null = null;
   const early = (error: Error) => (firstError ??= error);
   client.on('error', early);

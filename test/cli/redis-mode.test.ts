@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { soarAsync, soarFinished, tempDir, writePlaybook } from './cli-helpers.js';
+import { soarAsync, soarFinished, tempDir, untilConsuming, writePlaybook } from './cli-helpers.js';
 
 /*
  * The CLI against the distributed runtime, as an analyst uses it: a `soar worker` process,
@@ -55,14 +55,7 @@ describe('soar with --redis', () => {
     const dir = tempDir('soar-redis-cli-');
     const file = writePlaybook(dir, 'contain-host', ASK);
     worker = soarAsync(['worker', '--playbooks', dir], env);
-    await new Promise<void>((resolve, reject) => {
-      let stderr = '';
-      worker.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('consuming')) resolve();
-      });
-      worker.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr}`)));
-    });
+    await untilConsuming(worker);
 
     const queued = await soarFinished(
       ['run', file, '--redis', '--no-wait', '--input', 'host=web-07', '--json'],
@@ -181,10 +174,16 @@ describe('soar with --redis', () => {
     }
   }, 60_000);
 
-  it('says what is wrong with a bad prefix or an API token that is not set', async () => {
+  it('says what is wrong with a bad prefix, a bad cluster URL or an API token that is not set', async () => {
     const badPrefix = await soarFinished(['worker', '--prefix', 'no spaces please'], env);
     expect(badPrefix.code).toBe(2);
     expect(badPrefix.stderr).toContain('Redis prefix "no spaces please"');
+    const badCluster = await soarFinished(['worker'], {
+      ...env,
+      REDIS_URL: 'redis-cluster://10.0.0.1:7000,10.0.0.2',
+    });
+    expect(badCluster.code).toBe(2);
+    expect(badCluster.stderr).toContain('Redis Cluster node "10.0.0.2": expected host:port');
     const dir = tempDir('soar-api-config-');
     const config = join(dir, 'soar.config.yaml');
     writeFileSync(

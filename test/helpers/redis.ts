@@ -3,11 +3,13 @@
  * redis-server started on a free port for the suite and stopped by `stop()`. Suites isolate
  * themselves with a `test-${randomUUID()}` key prefix and `deleteKeys` in afterEach.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { access, constants } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+import { keyHolders } from '../../src/runtime/redis-connection.js';
 
 export interface TestRedis {
   url: string;
@@ -43,15 +45,19 @@ export function testRedisClient(url: string): Redis {
  * Deletes every key whose name starts with `{prefix}` or `{prefix:` (hash-tagged layouts) or
  * `prefix`.
  */
-export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
+export async function deleteKeys(client: Redis | Cluster, prefix: string): Promise<void> {
   const escaped = escapeGlob(prefix);
-  for (const pattern of [`{${escaped}}*`, `{${escaped}:*`, `${escaped}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+  await client.ping(); // a Cluster client knows its masters once connected
+  // On a Cluster each master is scanned; keys are deleted one by one (they span slots).
+  for (const node of keyHolders(client)) {
+    for (const pattern of [`{${escaped}}*`, `{${escaped}:*`, `${escaped}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        for (const key of keys) await node.del(key);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   }
 }
 
@@ -75,11 +81,7 @@ async function answers(url: string): Promise<boolean> {
 
 async function spawnRedis(server: string): Promise<TestRedis> {
   const port = await freePort();
-  const child = spawn(
-    server,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+  const child = spawn(server, serverArgs(port, ['--appendonly', 'no']), { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   const stop = () => stopChild(child);
   const deadline = Date.now() + 10_000;
@@ -99,6 +101,11 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/** A redis-server on 127.0.0.1:`port` that never snapshots, plus `extra`. */
+function serverArgs(port: number, extra: string[]): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...extra];
 }
 
 function freePort(): Promise<number> {
@@ -152,22 +159,16 @@ export async function startOwnedRedis(dir: string): Promise<OwnedRedis> {
   const start = async () => {
     child = spawn(
       server,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
+      serverArgs(port, [
         '--dir',
         dir,
-        '--save',
-        '',
         '--appendonly',
         'yes',
         '--appendfsync',
         'always',
         '--maxmemory-policy',
         'noeviction',
-      ],
+      ]),
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + 10_000;
@@ -193,4 +194,74 @@ export async function startOwnedRedis(dir: string): Promise<OwnedRedis> {
     restart: start,
     stop: async () => (child ? stopChild(child) : undefined),
   };
+}
+
+/** A Redis Cluster of `masters` redis-server processes owned by one suite (no replicas). */
+export interface TestCluster {
+  /** `redis-cluster://` URL listing every node. */
+  url: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(dir: string, masters = 3): Promise<TestCluster> {
+  const [server, cli] = await Promise.all([findOnPath('redis-server'), findOnPath('redis-cli')]);
+  if (!server || !cli) {
+    throw new Error(
+      'this test needs redis-server and redis-cli on PATH (it starts a Redis Cluster)',
+    );
+  }
+  const ports: number[] = [];
+  for (let i = 0; i < masters; i++) ports.push(await freePort());
+  const children = ports.map((port) =>
+    spawn(
+      server,
+      serverArgs(port, [
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--appendonly',
+        'no',
+      ]),
+      { stdio: 'ignore' },
+    ),
+  );
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
+  };
+  try {
+    for (const port of ports) await waitUntil(() => answers(`redis://127.0.0.1:${port}`));
+    const nodes = ports.map((port) => `127.0.0.1:${port}`);
+    await promisify(execFile)(cli, [
+      '--cluster',
+      'create',
+      ...nodes,
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    for (const port of ports) {
+      const node = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 1 });
+      try {
+        await waitUntil(async () => (await node.cluster('INFO')).includes('cluster_state:ok'));
+      } finally {
+        node.disconnect();
+      }
+    }
+    return { url: `redis-cluster://${nodes.join(',')}`, ports, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

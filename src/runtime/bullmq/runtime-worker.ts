@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { connectRedis } from '../redis-connection.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { DistributedEngine } from './distributed-engine.js';
 import {
@@ -19,7 +20,7 @@ export interface RuntimeWorkerOptions {
   engine: DistributedEngine;
   instances: Instances;
   names: RedisNames;
-  /** Where BullMQ's own connections go (each Worker holds a blocking one). */
+  /** Where BullMQ's own connections go (each Worker holds a blocking one); see redis-connection.ts. */
   redisUrl: string;
   redisOptions?: RedisOptions;
   /** Events applied at once by this process (they wait on Redis, not on the CPU). */
@@ -46,9 +47,9 @@ const DEFAULT_LOCK_MS = 30_000;
  */
 export class RuntimeWorker {
   private readonly workers: Worker[] = [];
-  private readonly connections: Redis[] = [];
+  private readonly connections: (Redis | Cluster)[] = [];
   /** For queue settings (global concurrency); one connection whatever the number of queues. */
-  private admin: Redis | null = null;
+  private admin: Redis | Cluster | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private readonly lockMs: number;
@@ -177,8 +178,8 @@ export class RuntimeWorker {
   }
 
   /** BullMQ leaves a connection it was given open: this worker closes its own. */
-  private connection(): Redis {
-    const connection = new Redis(this.options.redisUrl, {
+  private connection(): Redis | Cluster {
+    const connection = connectRedis(this.options.redisUrl, {
       ...this.options.redisOptions,
       maxRetriesPerRequest: null,
     });

@@ -3,7 +3,7 @@ import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEntries } from '../../../src/journal/verify.js';
-import { soarAsync, tempDir, writePlaybook } from '../../cli/cli-helpers.js';
+import { soarAsync, tempDir, untilConsuming, writePlaybook } from '../../cli/cli-helpers.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { startDistributed, type Distributed } from './harness.js';
 
@@ -50,14 +50,7 @@ function startWorker(playbooks: string): Promise<ChildProcess> {
     { REDIS_URL: server.url },
   );
   workers.push(child);
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('consuming')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr}`)));
-  });
+  return untilConsuming(child);
 }
 
 async function completed(ids: readonly string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { connectRedis } from '../../../src/runtime/redis-connection.js';
 import { deleteKeys } from '../../helpers/redis.js';
 import { builtinIntegrations } from '../../../integrations/index.js';
 import { parseConfig, type SoarConfig } from '../../../src/integration-sdk/config.js';
@@ -26,7 +27,7 @@ import { PlaybookLibrary } from '../../../src/runtime/playbook-library.js';
 export interface Distributed {
   prefix: string;
   url: string;
-  client: Redis;
+  client: Redis | Cluster;
   names: RedisNames;
   engine: DistributedEngine;
   store: RedisRunStore;
@@ -72,7 +73,7 @@ export async function startDistributed(options: {
   const engines: DistributedEngine[] = [];
 
   const side = () => {
-    const client = new Redis(options.url, { maxRetriesPerRequest: null });
+    const client = connectRedis(options.url, { maxRetriesPerRequest: null });
     client.on('error', () => undefined); // reconnects by itself (the AOF test restarts Redis)
     const journal = new RedisJournalStore(client, { prefix: names.journalPrefix });
     const store = new RedisRunStore(client, journal, names);
@@ -173,7 +174,7 @@ export async function startDistributed(options: {
     finished: (runId, timeoutMs) => poll(runId, false, timeoutMs),
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
-      const cleaner = new Redis(options.url);
+      const cleaner = connectRedis(options.url);
       try {
         await deleteKeys(cleaner, prefix);
       } finally {
