@@ -1,16 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Instances } from '../integration-sdk/instances.js';
 import { JOB_STATES, runtimeQueueNames, type RuntimeQueues } from '../runtime/bullmq/queues.js';
 import type { RedisNames } from '../runtime/bullmq/redis-names.js';
-
-/** Step latency is read off this many of each step queue's most recently finished jobs. */
-const LATENCY_SAMPLE = 200;
+import { readStepHistograms, type StepHistogram } from '../runtime/bullmq/step-stats.js';
 
 /**
  * Prometheus metrics of the whole installation, read from Redis at each scrape (so any API
  * process reports the same figures): queue depths per state, runs in flight and finished,
- * approvals pending, incidents, and step latency quantiles from recently finished step jobs.
+ * approvals pending, incidents, and steps run with their durations (counted by the workers).
  */
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -66,28 +64,52 @@ export class ApiMetrics {
         this.set(await client.zcard(names.incidents));
       },
     });
-    new Gauge({
-      name: 'soar_step_duration_seconds',
-      help: `Step execution time (job start to finish), quantiles over the last ${LATENCY_SAMPLE} finished steps per instance queue.`,
-      labelNames: ['queue', 'quantile'],
+    new Counter({
+      name: 'soar_steps_total',
+      help: 'Steps run by all workers, per step queue and outcome (each attempt of a retried step counts).',
+      labelNames: ['queue', 'outcome'],
       registers: [this.registry],
-      collect: async function (this: Gauge) {
+      collect: async function (this: Counter) {
         this.reset();
-        for (const name of queueNames().slice(2)) {
-          const seconds = (await queues.recentDurations(name, LATENCY_SAMPLE)).sort(
-            (a, b) => a - b,
-          );
-          if (seconds.length === 0) continue;
-          for (const q of [0.5, 0.9, 0.99]) {
-            const value = seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))]!;
-            this.set({ queue: name, quantile: String(q) }, value);
-          }
+        for (const histogram of await readStepHistograms(client, names.stepStats)) {
+          this.inc({ queue: histogram.queue, outcome: 'completed' }, histogram.completed);
+          this.inc({ queue: histogram.queue, outcome: 'failed' }, histogram.failed);
         }
       },
     });
+    this.stepHistograms = () => readStepHistograms(client, names.stepStats);
   }
 
+  private readonly stepHistograms: () => Promise<StepHistogram[]>;
+
   async text(): Promise<string> {
-    return this.registry.metrics();
+    const [metrics, histograms] = await Promise.all([
+      this.registry.metrics(),
+      this.stepHistograms(),
+    ]);
+    return metrics + stepDurationText(histograms);
   }
+}
+
+/**
+ * The workers' step durations in the Prometheus text format. prom-client builds histograms
+ * from its own observations only; these are counted by other processes, so they are written
+ * out here.
+ */
+function stepDurationText(histograms: readonly StepHistogram[]): string {
+  const name = 'soar_step_duration_seconds';
+  const lines = [
+    `# HELP ${name} Time steps took to run their command, per step queue, over all workers.`,
+    `# TYPE ${name} histogram`,
+  ];
+  for (const { queue, buckets, sum } of histograms) {
+    const label = `queue="${escapeLabel(queue)}"`;
+    for (const { le, count } of buckets) lines.push(`${name}_bucket{${label},le="${le}"} ${count}`);
+    lines.push(`${name}_sum{${label}} ${sum}`, `${name}_count{${label}} ${buckets.at(-1)!.count}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -351,7 +351,23 @@ describe('the HTTP API', () => {
     expect(scraped.body).toMatch(/soar_queue_jobs\{queue="events",state="waiting"\} \d+/);
     expect(scraped.body).toMatch(/soar_runs\{status="completed"\} [1-9]/);
     expect(scraped.body).toContain('soar_approvals_pending');
-    expect(scraped.body).toMatch(/soar_step_duration_seconds\{queue="steps.core",quantile="0.5"\}/);
+    expect(scraped.body).toContain('# TYPE soar_step_duration_seconds histogram');
+    // Workers add their counts every 100 ms here: the steps run so far show up.
+    await expect
+      .poll(async () => {
+        const body = (await app.inject({ url: '/metrics' })).body;
+        const count = /soar_step_duration_seconds_count\{queue="steps.core"\} (\d+)/.exec(body);
+        const completed = /soar_steps_total\{queue="steps.core",outcome="completed"\} (\d+)/.exec(
+          body,
+        );
+        return (
+          !!count &&
+          !!completed &&
+          Number(completed[1]) > 0 &&
+          Number(count[1]) >= Number(completed[1])
+        );
+      })
+      .toBe(true);
     const openapi = (await app.inject({ url: '/api/v1/openapi.json' })).json<{
       openapi: string;
       paths: Record<string, unknown>;

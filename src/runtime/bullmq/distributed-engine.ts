@@ -35,6 +35,7 @@ import {
   type StepJob,
 } from './queues.js';
 import type { RedisRunStore } from './redis-run-store.js';
+import type { StepOutcome } from './step-stats.js';
 
 export interface DistributedEngineOptions {
   registry: Registry;
@@ -61,6 +62,12 @@ const MAX_LIVE_RUNS = 2_000;
 
 /** How long an instance's queue pauses after a 429 that gave no Retry-After. */
 const DEFAULT_RATE_LIMIT_BACKOFF_MS = 5_000;
+
+/** What handling a step job did: the command it ran (if it ran one), and any back-off asked for. */
+export interface StepHandled {
+  executed?: { seconds: number; outcome: StepOutcome };
+  backoffMs?: number;
+}
 
 /** What a run starts from: the playbook it is pinned to, its inputs and its place. */
 interface RunStart {
@@ -265,7 +272,7 @@ export class DistributedEngine {
    * `retried` (the job ran before, in a worker that died or failed) checks first that the run
    * still wants the result: a step already completed is not executed again.
    */
-  async handleStep(job: StepJob, retried: boolean): Promise<{ backoffMs?: number }> {
+  async handleStep(job: StepJob, retried: boolean): Promise<StepHandled> {
     const key = effectKey(job.run, job.effect);
     if (retried) {
       const record = await this.options.store.loadRun(job.run);
@@ -280,6 +287,7 @@ export class DistributedEngine {
     }
     const controller = new LazyAbort();
     this.running.set(key, controller);
+    const started = performance.now();
     try {
       const { event, journal } = await executeCommand(this.options.registry, job.effect, {
         runId: job.run,
@@ -293,15 +301,22 @@ export class DistributedEngine {
         ...(this.options.intel ? { intel: this.options.intel } : {}),
         now: this.now,
       });
+      const executed = {
+        seconds: (performance.now() - started) / 1000,
+        outcome: event.type === 'STEP.FAILED' ? ('failed' as const) : ('completed' as const),
+      };
       const drafts = journal.map((entry, i) =>
         draftOf(entry, `${key}-j${i}`, event.at, { id: job.run, incident: job.incident }),
       );
       await this.apply(job.run, event, drafts);
       // A vendor saying "too many requests" slows the instance's queue for every worker.
       if (event.type === 'STEP.FAILED' && event.error.code === 'RATE_LIMITED') {
-        return { backoffMs: event.error.retryAfterMs ?? DEFAULT_RATE_LIMIT_BACKOFF_MS };
+        return {
+          executed,
+          backoffMs: event.error.retryAfterMs ?? DEFAULT_RATE_LIMIT_BACKOFF_MS,
+        };
       }
-      return {};
+      return { executed };
     } finally {
       this.running.delete(key);
     }

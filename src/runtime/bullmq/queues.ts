@@ -125,14 +125,6 @@ export class RuntimeQueues {
     return out;
   }
 
-  /** Seconds from start to finish of a queue's most recently completed jobs, up to `limit`. */
-  async recentDurations(name: string, limit: number): Promise<number[]> {
-    const jobs = await this.queue(name).getCompleted(0, limit - 1);
-    return jobs
-      .filter((job) => job.processedOn && job.finishedOn)
-      .map((job) => (job.finishedOn! - job.processedOn!) / 1000);
-  }
-
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     this.queues.clear();

@@ -9,6 +9,8 @@
  *   {P}:runs                     HASH run id -> journal key (fixed when the run starts)
  *   {P}:runs:active              ZSET run id -> start (ms): runs not yet finished
  *   {P}:stats                    HASH counters for /metrics (runs_completed, runs_failed)
+ *   {P}:step-stats               HASH step counts and duration buckets per step queue
+ *                                (see step-stats.ts)
  *   {P}:<queue>:...              BullMQ queues (`{P}` is their prefix)
  *   {P:incidents}:id:<id>        STRING incident (JSON)
  *   {P:incidents}:index          ZSET incident id -> created (ms)
@@ -47,6 +49,9 @@ export class RedisNames {
   }
   get stats(): string {
     return `{${this.prefix}}:stats`;
+  }
+  get stepStats(): string {
+    return `{${this.prefix}}:step-stats`;
   }
   playbook(hash: string): string {
     return `${this.prefix}:playbook:${hash}`;

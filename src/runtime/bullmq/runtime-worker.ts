@@ -15,6 +15,7 @@ import {
 } from './queues.js';
 import type { ScheduledWork } from './scheduled-work.js';
 import type { RedisNames } from './redis-names.js';
+import { StepStats } from './step-stats.js';
 
 export interface RuntimeWorkerOptions {
   engine: DistributedEngine;
@@ -31,6 +32,8 @@ export interface RuntimeWorkerOptions {
   lockDurationMs?: number;
   /** How often runs that nobody moved for a while get their pending effects dispatched again. */
   sweepIntervalMs?: number;
+  /** How often step counts and durations go to Redis for /metrics (default 5 s). */
+  statsFlushMs?: number;
   /** Fires schedules' ticks (playbook runs, fetches, feed polls); without it ticks fail. */
   ticks?: ScheduledWork;
   /** Called with what went wrong in a job (it is retried) or in a sweep. */
@@ -38,6 +41,8 @@ export interface RuntimeWorkerOptions {
 }
 
 const DEFAULT_LOCK_MS = 30_000;
+/** How often a worker adds its step counts to the installation's (what /metrics lags by, at most). */
+const STATS_FLUSH_MS = 5_000;
 
 /**
  * One worker process's consumers: the events queue and one queue per integration instance
@@ -51,6 +56,9 @@ export class RuntimeWorker {
   /** For queue settings (global concurrency); one connection whatever the number of queues. */
   private admin: Redis | Cluster | null = null;
   private sweeper: NodeJS.Timeout | null = null;
+  /** Counts and durations of the steps this worker ran, added to Redis every few seconds. */
+  private stepStats: StepStats | null = null;
+  private statsFlusher: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private readonly lockMs: number;
 
@@ -65,6 +73,8 @@ export class RuntimeWorker {
 
   async start(): Promise<void> {
     const { engine, names } = this.options;
+    this.admin ??= this.connection();
+    this.stepStats = new StepStats(this.admin, names.stepStats);
     const base = (): WorkerOptions => ({
       connection: this.connection(),
       prefix: names.queuePrefix,
@@ -110,8 +120,11 @@ export class RuntimeWorker {
       const worker: Worker<StepJob> = new Worker<StepJob>(
         name,
         async (job: Job<StepJob>) => {
-          const { backoffMs } = await engine.handleStep(job.data, job.attemptsStarted > 1);
-          if (backoffMs !== undefined) await worker.rateLimit(backoffMs);
+          const handled = await engine.handleStep(job.data, job.attemptsStarted > 1);
+          if (handled.executed) {
+            this.stepStats?.record(name, handled.executed.seconds, handled.executed.outcome);
+          }
+          if (handled.backoffMs !== undefined) await worker.rateLimit(handled.backoffMs);
         },
         {
           ...base(),
@@ -123,6 +136,11 @@ export class RuntimeWorker {
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    this.statsFlusher = setInterval(
+      () => void this.flushStats(),
+      this.options.statsFlushMs ?? STATS_FLUSH_MS,
+    );
+    this.statsFlusher.unref();
     this.sweeping = this.sweep();
     const every = this.options.sweepIntervalMs ?? this.lockMs;
     this.sweeper = setInterval(() => {
@@ -156,11 +174,21 @@ export class RuntimeWorker {
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.statsFlusher) clearInterval(this.statsFlusher);
     await this.sweeping;
     await Promise.all(this.workers.map((worker) => worker.close()));
     this.workers.length = 0;
+    await this.flushStats();
     for (const connection of this.connections.splice(0)) connection.disconnect();
     this.admin = null;
+  }
+
+  private async flushStats(): Promise<void> {
+    try {
+      await this.stepStats?.flush();
+    } catch (error) {
+      this.options.onError?.(error, 'step statistics');
+    }
   }
 
   private async applyGlobalConcurrency(name: string, concurrency: number | undefined) {

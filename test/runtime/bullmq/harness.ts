@@ -109,6 +109,7 @@ export async function startDistributed(options: {
       names,
       redisUrl: options.url,
       lockDurationMs: extra.lockDurationMs ?? options.lockDurationMs ?? 5_000,
+      statsFlushMs: 100,
       ...(extra.ticks ? { ticks: extra.ticks } : {}),
       onError: (error, where) => {
         if (process.env.SOAR_DEBUG) console.error(where, error);
