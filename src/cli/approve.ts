@@ -15,13 +15,20 @@ export async function approveCommand(
     comment?: string;
     redis?: string | boolean;
     prefix?: string;
+    /** false with --no-wait */
+    wait?: boolean;
   },
 ): Promise<number> {
   if (!options.as)
     throw new CliError('--as NAME is required: approvals are journaled with who decided');
   const redisUrl = redisOption(options.redis);
   if (redisUrl !== undefined) {
-    return approveOnRedis(id, option, { ...options, as: options.as, redis: redisUrl });
+    return approveOnRedis(id, option, {
+      ...options,
+      as: options.as,
+      redis: redisUrl,
+      wait: options.wait !== false,
+    });
   }
   const local = await openLocal(
     options.dataDir,

@@ -66,6 +66,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the run as one JSON object')
     .option('--redis [url]', 'decide an approval of the distributed runtime (default REDIS_URL)')
     .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .option('--no-wait', 'with --redis: print the decision once recorded (a worker applies it)')
     .action(wrap(approveCommand));
   program
     .command('runs')

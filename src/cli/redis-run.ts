@@ -115,11 +115,21 @@ interface RedisTarget {
 export async function approveOnRedis(
   id: string,
   option: string,
-  options: RedisTarget & { as: string; comment?: string },
+  options: RedisTarget & { as: string; comment?: string; wait: boolean },
 ): Promise<number> {
   const redis = await openRedisFor(options, null);
   try {
     const approval = await redis.engine.approve(id, option, options.as, options.comment);
+    if (!options.wait) {
+      // Recorded and queued: a worker applies it, now or whenever one runs.
+      if (options.json) printJson(approval);
+      else {
+        process.stdout.write(
+          `decided: ${approval.id} -> ${option} (by ${options.as}); run ${approval.run} goes on when a worker takes the decision\n`,
+        );
+      }
+      return 0;
+    }
     // The decision is applied by a worker: wait until the approval has left the run's outbox.
     for (let i = 0; i < 200; i++) {
       const record = await redis.engine.record(approval.run);

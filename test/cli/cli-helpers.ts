@@ -35,16 +35,25 @@ export function soarAsync(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-/** Resolves with `child` (a `soar worker`) once it says it is consuming its queues. */
-export function untilConsuming(child: ChildProcess): Promise<ChildProcess> {
+/** Resolves with the first match of `pattern` in what `child` writes to stderr. */
+export function untilLogged(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   let stderr = '';
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('consuming')) resolve(child);
+      const match = pattern.exec(stderr);
+      if (match) resolve(match);
     });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${child.spawnargs[2]} exited (${code}): ${stderr}`)),
+    );
   });
+}
+
+/** Resolves with `child` (a `soar worker`) once it says it is consuming its queues. */
+export async function untilConsuming(child: ChildProcess): Promise<ChildProcess> {
+  await untilLogged(child, /consuming/);
+  return child;
 }
 
 /**

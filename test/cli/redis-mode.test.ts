@@ -5,7 +5,14 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { soarAsync, soarFinished, tempDir, untilConsuming, writePlaybook } from './cli-helpers.js';
+import {
+  soarAsync,
+  soarFinished,
+  tempDir,
+  untilConsuming,
+  untilLogged,
+  writePlaybook,
+} from './cli-helpers.js';
 
 /*
  * The CLI against the distributed runtime, as an analyst uses it: a `soar worker` process,
@@ -137,15 +144,7 @@ describe('soar with --redis', () => {
       ...env,
       ...tokens,
     });
-    const address = await new Promise<string>((resolve, reject) => {
-      let stderr = '';
-      serve.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (match) resolve(match[1]!);
-      });
-      serve.once('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-    });
+    const [, address] = await untilLogged(serve, /listening on (http:\/\/\S+)/);
     try {
       const posted = await fetch(`${address}/api/v1/alerts`, {
         method: 'POST',
