@@ -147,6 +147,18 @@ export class RedisRunStore implements RunStore {
     return this.client.zrange(this.names.activeRuns, String(offset), String(offset + count - 1));
   }
 
+  /** Runs not finished that started before `beforeMs` (epoch ms), oldest first. */
+  activeRunsStartedBefore(beforeMs: number, offset = 0, count = 1000): Promise<string[]> {
+    return this.client.zrangebyscore(
+      this.names.activeRuns,
+      '-inf',
+      `(${beforeMs}`,
+      'LIMIT',
+      offset,
+      count,
+    );
+  }
+
   private async register(runId: string, journalKey: string): Promise<void> {
     await this.client[REGISTER_RUN](
       this.names.runs,

@@ -185,6 +185,19 @@ describe('the distributed runtime', () => {
     expect(countKinds(entries, 'step.completed')).toBe(11);
   });
 
+  it('lists for the sweeper only unfinished runs started before a given time', async () => {
+    runtime = await startDistributed({ url: server.url, playbooks, workers: 0 });
+    const chain = await runtime.library.get('chain');
+    const older = await runtime.engine.startRun(chain, {}, null);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const cut = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const newer = await runtime.engine.startRun(chain, {}, null);
+    expect(await runtime.store.activeRuns()).toEqual([older, newer]);
+    expect(await runtime.store.activeRunsStartedBefore(cut)).toEqual([older]);
+    expect(await runtime.store.activeRunsStartedBefore(Date.now() + 1)).toEqual([older, newer]);
+  });
+
   it('dispatches again what a process committed but never queued (the outbox sweep)', async () => {
     runtime = await startDistributed({ url: server.url, playbooks, workers: 0 });
     // A producer commits the run's first event and queues its step; the queued job is lost
