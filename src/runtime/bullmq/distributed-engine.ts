@@ -233,6 +233,10 @@ export class DistributedEngine {
 
   /** Handles a job of the events queue. */
   async handleEvent(job: EventJob): Promise<void> {
+    if (job.kind !== 'event') {
+      // Not something this version queues: failing it keeps it visible among failed jobs.
+      throw new EngineError(`events job of unknown kind ${JSON.stringify(job.kind)}`, 'BAD_JOB');
+    }
     return this.apply(job.run, job.event, job.extra ?? []);
   }
 

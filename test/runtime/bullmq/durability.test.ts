@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEntries } from '../../../src/journal/verify.js';
+import type { EventJob } from '../../../src/runtime/bullmq/queues.js';
 import { tempDir, writePlaybook } from '../../cli/cli-helpers.js';
 import { startOwnedRedis, startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { startDistributed, type Distributed } from './harness.js';
@@ -196,6 +197,11 @@ describe('the distributed runtime', () => {
     expect(await runtime.store.activeRuns()).toEqual([older, newer]);
     expect(await runtime.store.activeRunsStartedBefore(cut)).toEqual([older]);
     expect(await runtime.store.activeRunsStartedBefore(Date.now() + 1)).toEqual([older, newer]);
+    // A job of a kind this version does not queue fails plainly instead of touching a run.
+    const stray = { kind: 'start', run: older } as unknown as EventJob;
+    await expect(runtime.engine.handleEvent(stray)).rejects.toThrow(
+      'events job of unknown kind "start"',
+    );
   });
 
   it('dispatches again what a process committed but never queued (the outbox sweep)', async () => {
