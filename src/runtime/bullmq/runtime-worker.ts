@@ -53,7 +53,7 @@ const STATS_FLUSH_MS = 5_000;
 export class RuntimeWorker {
   private readonly workers: Worker[] = [];
   private readonly connections: (Redis | Cluster)[] = [];
-  /** For queue settings (global concurrency); one connection whatever the number of queues. */
+  /** For queue settings (global concurrency) and step statistics: one connection, however many queues. */
   private admin: Redis | Cluster | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   /** Counts and durations of the steps this worker ran, added to Redis every few seconds. */
