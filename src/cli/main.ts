@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { PlaybookInvalidError, formatDiagnostic } from '../playbook/diagnostics.js';
 import { publishedSchema } from '../playbook/schema.js';
 import { apiCommand, serveCommand } from './api.js';
@@ -22,6 +22,33 @@ import { schedulerCommand } from './scheduler.js';
 import { validateCommand } from './validate.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+const REDIS_URLS = 'redis://host:port, or redis-cluster://host:port,host:port for a Cluster';
+
+/** `--redis [url]` for commands that work locally too: `what` they reach on Redis. */
+const redisTarget = (what: string) =>
+  new Option('--redis [url]', `${what} (${REDIS_URLS}; default REDIS_URL)`);
+
+/** `--redis <url>` for the roles that always run on Redis. */
+const redisUrl = (when = '') =>
+  new Option(
+    '--redis <url>',
+    `${when}Redis: ${REDIS_URLS} (default REDIS_URL, else redis://127.0.0.1:6379)`,
+  );
+
+const redisPrefix = () =>
+  new Option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)');
+
+const listenPort = () => new Option('--port <port>', 'TCP port').default('8080');
+const listenHost = () => new Option('--host <host>', 'address to listen on').default('127.0.0.1');
+
+const stepConcurrency = () =>
+  new Option('--concurrency <n>', 'steps at once per instance queue (default 16)');
+
+const lockDuration = () =>
+  new Option('--lock-duration <ms>', "job lock: how soon a dead worker's jobs are retried").default(
+    '30000',
+  );
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('soar')
@@ -50,8 +77,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--as <name>', 'who answers approvals given with --approve', 'cli')
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
-    .option('--redis [url]', 'enqueue for the workers on Redis (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisTarget('enqueue for the workers on Redis'))
+    .addOption(redisPrefix())
     .option('--no-wait', 'with --redis: print the run id once it is queued')
     .action(wrap(runCommand));
   program
@@ -64,8 +91,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
-    .option('--redis [url]', 'decide an approval of the distributed runtime (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisTarget('decide an approval of the distributed runtime'))
+    .addOption(redisPrefix())
     .option('--no-wait', 'with --redis: print the decision once recorded (a worker applies it)')
     .action(wrap(approveCommand));
   program
@@ -74,46 +101,46 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('show')
     .argument('<run-id>')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
-    .option('--redis [url]', 'a run of the distributed runtime (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisTarget('a run of the distributed runtime'))
+    .addOption(redisPrefix())
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--json', 'print the run as one JSON object')
     .action(wrap(runsShowCommand));
   program
     .command('api')
     .description('the HTTP API on Redis: alerts, incidents, journals, approvals, runs, metrics')
-    .option('--redis <url>', 'Redis URL (default REDIS_URL, else redis://127.0.0.1:6379)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisUrl())
+    .addOption(redisPrefix())
     .option('--config <file>', 'tokens (api:) and instances (default: soar.config.yaml)')
     .option('--playbooks <dir>', 'playbooks by id and by incident type', 'playbooks')
-    .option('--port <port>', 'TCP port', '8080')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(listenPort())
+    .addOption(listenHost())
     .action(wrap(apiCommand));
   program
     .command('serve')
     .description('the API, a worker and a scheduler in one process (Redis: --redis or REDIS_URL)')
-    .option('--redis <url>', 'Redis URL (default REDIS_URL, else redis://127.0.0.1:6379)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisUrl())
+    .addOption(redisPrefix())
     .option('--config <file>', 'tokens (api:) and instances (default: soar.config.yaml)')
     .option('--playbooks <dir>', 'playbooks by id and by incident type', 'playbooks')
-    .option('--port <port>', 'TCP port', '8080')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--concurrency <n>', 'steps at once per instance queue (default 16)')
-    .option('--lock-duration <ms>', "job lock: how soon a dead worker's jobs are retried", '30000')
+    .addOption(listenPort())
+    .addOption(listenHost())
+    .addOption(stepConcurrency())
+    .addOption(lockDuration())
     .action(wrap(serveCommand));
   program
     .command('worker')
     .description("consume the distributed runtime's queues (Redis: --redis or REDIS_URL)")
-    .option('--redis <url>', 'Redis URL (default REDIS_URL, else redis://127.0.0.1:6379)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisUrl())
+    .addOption(redisPrefix())
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option(
       '--playbooks <dir>',
       'playbooks by id (sub-playbooks, scheduled runs, fetched incidents)',
       'playbooks',
     )
-    .option('--concurrency <n>', 'steps at once per instance queue (default 16)')
-    .option('--lock-duration <ms>', "job lock: how soon a dead worker's jobs are retried", '30000')
+    .addOption(stepConcurrency())
+    .addOption(lockDuration())
     .action(wrap(workerCommand));
   program
     .command('resume')
@@ -131,16 +158,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--json', 'print entries as JSON')
-    .option('--redis [url]', 'a journal of the distributed runtime (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisTarget('a journal of the distributed runtime'))
+    .addOption(redisPrefix())
     .action(wrap(journalShowCommand));
   journal
     .command('verify')
     .argument('<id>')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
     .option('--json', 'print the result as JSON')
-    .option('--redis [url]', 'a journal of the distributed runtime (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisTarget('a journal of the distributed runtime'))
+    .addOption(redisPrefix())
     .action(wrap(journalVerifyCommand));
   program
     .command('report')
@@ -149,8 +176,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--format <format>', 'md, html or json', 'md')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--data-dir <dir>', 'where state and journals live', DEFAULT_DATA_DIR)
-    .option('--redis [url]', 'a journal of the distributed runtime (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisTarget('a journal of the distributed runtime'))
+    .addOption(redisPrefix())
     .action(wrap(reportCommand));
   program
     .command('graph')
@@ -173,8 +200,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'fire schedules: on Redis with BullMQ job schedulers (workers fire the ticks), or --local',
     )
     .option('--local', 'in this process, on the local data dir (no Redis)')
-    .option('--redis <url>', 'without --local: Redis URL (default REDIS_URL)')
-    .option('--prefix <prefix>', 'Redis key prefix (default SOAR_REDIS_PREFIX, else soar)')
+    .addOption(redisUrl('without --local: '))
+    .addOption(redisPrefix())
     .option('--once', 'one tick: fire what is due now, then exit')
     .option('--config <file>', 'integration instances (default: soar.config.yaml)')
     .option('--playbooks <dir>', 'where the scheduled playbooks are', 'playbooks')
