@@ -2,7 +2,7 @@ import { ChainState } from './chain-state.js';
 import { GENESIS } from './entry.js';
 import type { JournalDraft, JournalEntry } from './entry.js';
 import { JournalCorruptError } from './file-recovery.js';
-import type { JournalHeadCache } from './redis-head-cache.js';
+import type { RecentMap } from './recent-map.js';
 import type { JournalRedisKeys } from './redis-keys.js';
 import { appendEntries } from './redis-scripts.js';
 import type { GuardedWrite, JournalHead, JournalRedis } from './redis-scripts.js';
@@ -22,7 +22,13 @@ export interface RedisJournalContext {
   client: JournalRedis;
   keys: JournalRedisKeys;
   redactor: Redactor;
-  heads: JournalHeadCache;
+  /**
+   * The head each journal had when this process last wrote to it. While this process is the
+   * journal's last writer, an append chains to it and costs one round trip; when another
+   * process wrote since, the compare-and-set fails and returns the real head, so a stale entry
+   * costs what reading the head would have.
+   */
+  heads: RecentMap<string, JournalHead>;
   /** Lists the journal in the store's index; runs before its first entry can be written. */
   register(): Promise<unknown>;
 }
@@ -122,7 +128,7 @@ export class RedisJournal {
           await this.commit(batch);
         } catch (error) {
           // The write may or may not have landed; the next append reads the head afresh.
-          this.context.heads.forget(this.key);
+          this.context.heads.delete(this.key);
           const failure = error instanceof Error ? error : new Error(String(error));
           for (const pending of batch) pending.reject(failure);
         }

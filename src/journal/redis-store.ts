@@ -5,7 +5,7 @@ import { JournalCorruptError } from './file-recovery.js';
 import { assertJournalKey, isJournalKey } from './journal-key.js';
 import { createRedactor } from './redact.js';
 import type { Redactor } from './redact.js';
-import { JournalHeadCache } from './redis-head-cache.js';
+import { RecentMap } from './recent-map.js';
 import { RedisJournal } from './redis-journal.js';
 import type { GuardedAppendResult } from './redis-journal.js';
 import {
@@ -16,7 +16,7 @@ import {
   journalRedisKeys,
 } from './redis-keys.js';
 import { withJournalScripts } from './redis-scripts.js';
-import type { JournalRedis } from './redis-scripts.js';
+import type { JournalHead, JournalRedis } from './redis-scripts.js';
 import { JournalStoreClosedError } from './store.js';
 import type { JournalStore, JournalStoreOptions } from './store.js';
 
@@ -55,9 +55,9 @@ export class RedisJournalStore implements JournalStore {
   private readonly ownsClient: boolean;
   private readonly prefix: string;
   private readonly redactor: Redactor;
-  private readonly heads = new JournalHeadCache(CACHED_HEADS);
-  /** Journals this process has listed in the index (oldest first out past the cap). */
-  private readonly listed = new Set<string>();
+  private readonly heads = new RecentMap<string, JournalHead>(CACHED_HEADS);
+  /** Journals this process has listed in the index. */
+  private readonly listed = new RecentMap<string, true>(CACHED_HEADS);
   private readonly journals = new Map<string, RedisJournal>();
   private closing: Promise<void> | null = null;
 
@@ -106,11 +106,7 @@ export class RedisJournalStore implements JournalStore {
     this.assertUsable(key);
     if (this.listed.has(key)) return;
     await this.client.sadd(journalIndexKey(this.prefix), key);
-    this.listed.add(key);
-    if (this.listed.size > CACHED_HEADS) {
-      const oldest = this.listed.values().next();
-      if (oldest.done !== true) this.listed.delete(oldest.value);
-    }
+    this.listed.set(key, true);
   }
 
   /** A document written by appendGuarded, or null. */

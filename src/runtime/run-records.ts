@@ -99,17 +99,22 @@ function incidentView(incident: Incident | null): RunContext['incident'] {
     : null;
 }
 
+/** What a run starts from: the playbook it is pinned to, its inputs and its place. */
+export interface RunStart {
+  run: string;
+  compiled: CompiledPlaybook;
+  inputs: Record<string, unknown>;
+  incident: Incident | null;
+  parent: RunContext['run']['parent'];
+  root: string;
+}
+
 /**
  * A run's first record (version 0, nothing committed yet) and the result of its initial
  * transition, which the driver commits as version 1.
  */
 export async function firstRecord(
-  compiled: CompiledPlaybook,
-  id: string,
-  inputs: Record<string, unknown>,
-  incident: Incident | null,
-  parent: RunContext['run']['parent'],
-  root: string,
+  { run: id, compiled, inputs, incident, parent, root }: RunStart,
   started: string,
   owned: WeakSet<object> = new WeakSet<object>(),
 ): Promise<{ record: RunRecord; result: Advanced }> {

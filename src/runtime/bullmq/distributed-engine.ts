@@ -5,12 +5,13 @@ import type { Instances } from '../../integration-sdk/instances.js';
 import type { Registry } from '../../integration-sdk/registry.js';
 import type { IntelService } from '../../intel/service.js';
 import type { JournalDraft } from '../../journal/entry.js';
+import { RecentMap } from '../../journal/recent-map.js';
 import type { RedisJournalStore } from '../../journal/redis-store.js';
 import { advance, restoreSnapshot, type Advanced } from '../../playbook/advance.js';
 import { compilePlaybook, type CompiledPlaybook } from '../../playbook/compile.js';
 import { resolveInputs } from '../../playbook/inputs.js';
 import { effectKey, type PendingEffect } from '../../playbook/outbox.js';
-import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
+import type { IoEffect, RunEvent, RunOutcome } from '../../playbook/run-model.js';
 import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
@@ -22,7 +23,14 @@ import {
   parentEvent,
 } from '../run-rules.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
-import { draftOf, fetchedIncidentId, firstRecord, newId, nextRecord } from '../run-records.js';
+import {
+  draftOf,
+  fetchedIncidentId,
+  firstRecord,
+  newId,
+  nextRecord,
+  type RunStart,
+} from '../run-records.js';
 import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
 import type { ApprovalRecord, RunRecord } from '../run-store.js';
 import {
@@ -69,16 +77,6 @@ export interface StepHandled {
   backoffMs?: number;
 }
 
-/** What a run starts from: the playbook it is pinned to, its inputs and its place. */
-interface RunStart {
-  run: string;
-  compiled: CompiledPlaybook;
-  inputs: Record<string, unknown>;
-  incident: Incident | null;
-  parent: RunContext['run']['parent'];
-  root: string;
-}
-
 export class RunConflictError extends Error {
   override readonly name = 'RunConflictError';
 }
@@ -98,11 +96,14 @@ export class DistributedEngine {
   private readonly http: HttpClients;
   private readonly compiled = new Map<string, CompiledPlaybook>();
   private readonly serialized = new SerialByKey();
-  /** The last record and live snapshot this process committed per run: skips a read when still current. */
-  private readonly live = new Map<
+  /**
+   * The last record and live snapshot this process committed per running run: skips a read
+   * when still current. The least recently committed go first past the cap.
+   */
+  private readonly live = new RecentMap<
     string,
     { record: RunRecord; snapshot: AnyMachineSnapshot; owned: WeakSet<object> }
-  >();
+  >(MAX_LIVE_RUNS);
   private readonly running = new Map<string, LazyAbort>();
   /** Commits that lost the compare-and-set to another worker (then redone). */
   readonly stats = { conflicts: 0 };
@@ -335,16 +336,7 @@ export class DistributedEngine {
     await this.options.store.savePlaybook(start.compiled.hash, start.compiled.playbook);
     this.compiled.set(start.compiled.hash, start.compiled);
     const owned = new WeakSet<object>();
-    const { record, result } = await firstRecord(
-      start.compiled,
-      start.run,
-      start.inputs,
-      start.incident,
-      start.parent,
-      start.root,
-      this.now().toISOString(),
-      owned,
-    );
+    const { record, result } = await firstRecord(start, this.now().toISOString(), owned);
     await this.serial(start.run, async () => {
       const committed = await this.commit(record, result, record.updated_at, [], owned);
       if (!committed) {
@@ -401,7 +393,7 @@ export class DistributedEngine {
     }
     // Runs that wait on people, or are done, leave memory: their state is in Redis.
     if (next.status !== 'running') this.live.delete(next.id);
-    else this.remember(next, result.snapshot, owned);
+    else this.live.set(next.id, { record: next, snapshot: result.snapshot, owned });
     if (next.status === 'completed' || next.status === 'failed') {
       this.options.onRunFinished?.(next);
     }
@@ -602,16 +594,6 @@ export class DistributedEngine {
     const compiled = compilePlaybook(playbook, hash);
     this.compiled.set(hash, compiled);
     return compiled;
-  }
-
-  /** Keeps a running run's latest state, the least recently committed going first past the cap. */
-  private remember(record: RunRecord, snapshot: AnyMachineSnapshot, owned: WeakSet<object>): void {
-    this.live.delete(record.id);
-    this.live.set(record.id, { record, snapshot, owned });
-    if (this.live.size > MAX_LIVE_RUNS) {
-      const oldest = this.live.keys().next().value;
-      if (oldest !== undefined) this.live.delete(oldest);
-    }
   }
 
   private serial(runId: string, work: () => Promise<void>): Promise<void> {

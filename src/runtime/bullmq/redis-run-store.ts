@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Incident } from '../../incidents/incident.js';
 import type { JournalDraft } from '../../journal/entry.js';
+import { RecentMap } from '../../journal/recent-map.js';
 import type { RedisJournalStore } from '../../journal/redis-store.js';
 import type { Playbook } from '../../playbook/schema.js';
 import type {
@@ -65,8 +66,8 @@ export type DecideOutcome =
  */
 export class RedisRunStore implements RunStore {
   private readonly client: ScriptedRedis;
-  /** Run id -> journal key: fixed when a run starts, so cached (the oldest going first past the cap). */
-  private readonly journalKeys = new Map<string, string>();
+  /** Run id -> journal key: fixed when a run starts, so remembered. */
+  private readonly journalKeys = new RecentMap<string, string>(CACHED_JOURNAL_KEYS);
   /** Content hashes of the playbooks this process has stored (a few per installation). */
   private readonly savedPlaybooks = new Set<string>();
 
@@ -84,7 +85,7 @@ export class RedisRunStore implements RunStore {
     const cached = this.journalKeys.get(runId);
     if (cached !== undefined) return cached;
     const key = await this.client.hget(this.names.runs, runId);
-    if (key !== null) this.rememberJournalKey(runId, key);
+    if (key !== null) this.journalKeys.set(runId, key);
     return key;
   }
 
@@ -142,21 +143,16 @@ export class RedisRunStore implements RunStore {
     }
   }
 
-  /** Runs not finished, oldest start first, `count` from `offset`. */
-  activeRuns(offset = 0, count = 1000): Promise<string[]> {
-    return this.client.zrange(this.names.activeRuns, String(offset), String(offset + count - 1));
-  }
-
-  /** Runs not finished that started before `beforeMs` (epoch ms), oldest first. */
-  activeRunsStartedBefore(beforeMs: number, offset = 0, count = 1000): Promise<string[]> {
-    return this.client.zrangebyscore(
-      this.names.activeRuns,
-      '-inf',
-      `(${beforeMs}`,
-      'LIMIT',
-      offset,
-      count,
-    );
+  /**
+   * Runs not finished, oldest start first, `count` from `offset`; with `startedBefore`
+   * (epoch ms), only those that started earlier.
+   */
+  activeRuns(
+    options: { startedBefore?: number; offset?: number; count?: number } = {},
+  ): Promise<string[]> {
+    const { startedBefore, offset = 0, count = 1000 } = options;
+    const max = startedBefore === undefined ? '+inf' : `(${startedBefore}`;
+    return this.client.zrangebyscore(this.names.activeRuns, '-inf', max, 'LIMIT', offset, count);
   }
 
   private async register(runId: string, journalKey: string): Promise<void> {
@@ -167,15 +163,7 @@ export class RedisRunStore implements RunStore {
       journalKey,
       Date.now(),
     );
-    this.rememberJournalKey(runId, journalKey);
-  }
-
-  private rememberJournalKey(runId: string, journalKey: string): void {
     this.journalKeys.set(runId, journalKey);
-    if (this.journalKeys.size > CACHED_JOURNAL_KEYS) {
-      const oldest = this.journalKeys.keys().next();
-      if (oldest.done !== true) this.journalKeys.delete(oldest.value);
-    }
   }
 
   async savePlaybook(hash: string, playbook: Playbook): Promise<void> {

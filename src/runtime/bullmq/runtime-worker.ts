@@ -159,7 +159,7 @@ export class RuntimeWorker {
       const stale = Date.now() - this.lockMs;
       // A run that started since cannot have been idle that long: only older ones are read.
       for (let offset = 0; ; offset += 500) {
-        const ids = await engine.store.activeRunsStartedBefore(stale, offset, 500);
+        const ids = await engine.store.activeRuns({ startedBefore: stale, offset, count: 500 });
         for (const id of ids) {
           const record = await engine.store.loadRun(id);
           if (record && Date.parse(record.updated_at) < stale) await engine.dispatchOutbox(record);

@@ -9,14 +9,14 @@ import { advance, restoreSnapshot, type Advanced } from '../../playbook/advance.
 import { compilePlaybook, type CompiledPlaybook } from '../../playbook/compile.js';
 import { resolveInputs } from '../../playbook/inputs.js';
 import { effectKey, type PendingEffect } from '../../playbook/outbox.js';
-import type { IoEffect, RunContext, RunEvent, RunOutcome } from '../../playbook/run-model.js';
+import type { IoEffect, RunEvent, RunOutcome } from '../../playbook/run-model.js';
 import { executeCommand, type CommandLogLine } from '../executor.js';
 import { HttpClients } from '../http-clients.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { PlaybookLibrary } from '../playbook-library.js';
 import type { Instances } from '../../integration-sdk/instances.js';
 import type { ApprovalRecord, RunLogEntry, RunRecord, RunStore } from '../run-store.js';
-import { draftOf, firstRecord, newId, nextRecord } from '../run-records.js';
+import { draftOf, firstRecord, newId, nextRecord, type RunStart } from '../run-records.js';
 import { EngineError, SerialByKey, checkDecision, parentEvent } from '../run-rules.js';
 import { createIncident, ingestFetched, summarizeRun, type RunSummary } from '../run-views.js';
 
@@ -99,32 +99,24 @@ export class LocalEngine {
     }
     const compiled = await this.options.library.get(playbookId);
     const id = options.runId ?? newId('run');
-    await this.begin(compiled, id, resolveInputs(compiled.playbook, inputs), incident, null, id);
+    await this.begin({
+      run: id,
+      compiled,
+      inputs: resolveInputs(compiled.playbook, inputs),
+      incident,
+      parent: null,
+      root: id,
+    });
     return id;
   }
 
-  private async begin(
-    compiled: CompiledPlaybook,
-    id: string,
-    inputs: Record<string, unknown>,
-    incident: Incident | null,
-    parent: RunContext['run']['parent'],
-    root: string,
-  ): Promise<void> {
+  private async begin(start: RunStart): Promise<void> {
+    const { compiled, run: id } = start;
     await this.options.store.savePlaybook(compiled.hash, compiled.playbook);
     this.compiled.set(compiled.hash, compiled);
     const started = this.now().toISOString();
     const owned = new WeakSet<object>();
-    const { record, result } = await firstRecord(
-      compiled,
-      id,
-      inputs,
-      incident,
-      parent,
-      root,
-      started,
-      owned,
-    );
+    const { record, result } = await firstRecord(start, started, owned);
     this.busy++;
     try {
       await this.serial(id, () => this.commit(record, result, started, [], owned));
@@ -364,14 +356,14 @@ export class LocalEngine {
       const incident = record.incident
         ? await this.options.store.loadIncident(record.incident)
         : null;
-      await this.begin(
+      await this.begin({
+        run: childId,
         compiled,
-        childId,
-        resolveInputs(compiled.playbook, effect.inputs),
+        inputs: resolveInputs(compiled.playbook, effect.inputs),
         incident,
         parent,
-        record.root,
-      );
+        root: record.root,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.send(record.id, {

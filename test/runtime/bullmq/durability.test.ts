@@ -195,8 +195,8 @@ describe('the distributed runtime', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     const newer = await runtime.engine.startRun(chain, {}, null);
     expect(await runtime.store.activeRuns()).toEqual([older, newer]);
-    expect(await runtime.store.activeRunsStartedBefore(cut)).toEqual([older]);
-    expect(await runtime.store.activeRunsStartedBefore(Date.now() + 1)).toEqual([older, newer]);
+    expect(await runtime.store.activeRuns({ startedBefore: cut })).toEqual([older]);
+    expect(await runtime.store.activeRuns({ count: 1 })).toEqual([older]);
     // A job of a kind this version does not queue fails plainly instead of touching a run.
     const stray = { kind: 'start', run: older } as unknown as EventJob;
     await expect(runtime.engine.handleEvent(stray)).rejects.toThrow(
