@@ -210,6 +210,24 @@ function runtime(prefix: string, playbooks: string): Runtime {
   return state;
 }
 
+/** Resolves once `runs` runs have finished, counting from now. */
+function allFinished(rt: Runtime, runs: number): Promise<void> {
+  rt.finished.clear();
+  return new Promise<void>((resolve) => {
+    rt.onFinish = () => {
+      if (rt.finished.size === runs) resolve();
+    };
+  });
+}
+
+/** Starts `runs` runs of the echo playbook, a hundred at a time. */
+async function startRuns(rt: Runtime, runs: number): Promise<void> {
+  for (let i = 0; i < runs; i += 100) {
+    const batch = Math.min(100, runs - i);
+    await Promise.all(Array.from({ length: batch }, () => rt.engine.start('echo5', {}, null)));
+  }
+}
+
 interface Throughput {
   ms: number;
   startedMs: number;
@@ -224,19 +242,11 @@ interface Throughput {
  * the last run's end, with one worker draining meanwhile.
  */
 async function throughput(rt: Runtime, runs: number): Promise<Throughput> {
-  rt.finished.clear();
-  const done = new Promise<void>((resolve) => {
-    rt.onFinish = () => {
-      if (rt.finished.size === runs) resolve();
-    };
-  });
+  const done = allFinished(rt, runs);
   await rt.worker.start();
   const stop = await cpuMeter(rt.client);
   const t0 = performance.now();
-  for (let i = 0; i < runs; i += 100) {
-    const batch = Math.min(100, runs - i);
-    await Promise.all(Array.from({ length: batch }, () => rt.engine.start('echo5', {}, null)));
-  }
+  await startRuns(rt, runs);
   const startedMs = performance.now() - t0;
   await done;
   const ms = performance.now() - t0;
@@ -259,17 +269,9 @@ async function drainOnly(
   rt: Runtime,
   runs: number,
 ): Promise<{ startMs: number; stepsPerS: number }> {
-  rt.finished.clear();
-  const done = new Promise<void>((resolve) => {
-    rt.onFinish = () => {
-      if (rt.finished.size === runs) resolve();
-    };
-  });
+  const done = allFinished(rt, runs);
   const s0 = performance.now();
-  for (let i = 0; i < runs; i += 100) {
-    const batch = Math.min(100, runs - i);
-    await Promise.all(Array.from({ length: batch }, () => rt.engine.start('echo5', {}, null)));
-  }
+  await startRuns(rt, runs);
   const startMs = performance.now() - s0;
   const t0 = performance.now();
   await rt.worker.start();
@@ -281,13 +283,8 @@ async function drainOnly(
 
 /** Runs arriving at `perSecond`, each timed from its start call to its end. */
 async function latency(rt: Runtime, runs: number, perSecond: number) {
-  rt.finished.clear();
+  const done = allFinished(rt, runs);
   const started = new Map<string, number>();
-  const done = new Promise<void>((resolve) => {
-    rt.onFinish = () => {
-      if (rt.finished.size === runs) resolve();
-    };
-  });
   const interval = 1000 / perSecond;
   const t0 = performance.now();
   for (let i = 0; i < runs; i++) {

@@ -76,8 +76,3 @@ function clusterSeeds(rest: string): Omit<ClusterUrl, 'tls'> {
     password: decode(credentials.slice(colon + 1)),
   };
 }
-
-/** Every node that holds keys: the one server, or a Cluster's masters (to scan them all). */
-export function keyHolders(client: Redis | Cluster): Redis[] {
-  return client instanceof Cluster ? client.nodes('master') : [client];
-}

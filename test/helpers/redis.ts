@@ -8,8 +8,7 @@ import { promisify } from 'node:util';
 import { access, constants } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { Redis, type Cluster } from 'ioredis';
-import { keyHolders } from '../../src/runtime/redis-connection.js';
+import { Cluster, Redis } from 'ioredis';
 
 export interface TestRedis {
   url: string;
@@ -45,6 +44,11 @@ export function testRedisClient(url: string): Redis {
  * Deletes every key whose name starts with `{prefix}` or `{prefix:` (hash-tagged layouts) or
  * `prefix`.
  */
+/** Every node that holds keys: the one server, or a Cluster's masters (to scan them all). */
+function keyHolders(client: Redis | Cluster): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
 export async function deleteKeys(client: Redis | Cluster, prefix: string): Promise<void> {
   const escaped = escapeGlob(prefix);
   await client.ping(); // a Cluster client knows its masters once connected
